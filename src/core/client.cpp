@@ -1,0 +1,161 @@
+#include "core/client.hpp"
+
+#include <cmath>
+
+#include "core/js_args.hpp"
+#include "core/json.hpp"
+#include "core/methods.hpp"
+#include "core/validation.hpp"
+
+#ifndef OUTBOUND_VERSION
+#error "OUTBOUND_VERSION must be defined by the build (it comes from package.json)"
+#endif
+
+namespace outbound {
+namespace {
+
+constexpr std::string_view kKnownOptions[] = {"baseUrl", "timeout", "maxBodyBytes",
+                                              "retries", "batch",   "persist"};
+// A server's reply is quoted in messages up to this many bytes.
+constexpr size_t kQuotedBodyLimit = 500;
+
+bool isKnownOption(std::string_view name) {
+  for (const auto known : kKnownOptions) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
+bool startsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+Result<std::string> baseUrlFrom(const JsArg& arg) {
+  auto url = nonEmptyStringFrom(arg, "options.baseUrl");
+  if (!url.ok()) return url;
+  std::string text = url.value();
+  if (!startsWith(text, "http://") && !startsWith(text, "https://")) {
+    return invalidArgument("options.baseUrl must start with http:// or https://");
+  }
+  while (!text.empty() && text.back() == '/') text.pop_back();
+  return text;
+}
+
+Result<double> positiveIntegerFrom(const JsArg& arg, std::string_view name, double largest) {
+  if (arg.kind == JsKind::Number) {
+    const double value = arg.value.get<double>();
+    if (value >= 1 && value <= largest && std::floor(value) == value) return value;
+  }
+  return invalidArgument(std::string(name) + " must be a whole number from 1 to " +
+                         std::to_string(static_cast<std::uint64_t>(largest)) + " (got " +
+                         describe(arg) + ")");
+}
+
+Result<bool> applyOption(const std::string& name, const Json& value, ClientSetup& setup) {
+  const JsArg arg = JsArg::fromJson(value);
+  if (name == "baseUrl") {
+    auto url = baseUrlFrom(arg);
+    if (!url.ok()) return url.error();
+    setup.options.baseUrl = url.value();
+  } else if (name == "timeout") {
+    auto ms = positiveIntegerFrom(arg, "options.timeout", 3600 * 1000);
+    if (!ms.ok()) return ms.error();
+    setup.options.timeoutMs = static_cast<std::uint32_t>(ms.value());
+  } else if (name == "maxBodyBytes") {
+    auto bytes = positiveIntegerFrom(arg, "options.maxBodyBytes", 1e9);
+    if (!bytes.ok()) return bytes.error();
+    setup.options.maxBodyBytes = static_cast<std::size_t>(bytes.value());
+  } else if (!isKnownOption(name)) {
+    setup.unknownOptions.push_back(name);
+  }
+  return true;
+}
+
+std::string quoted(const std::string& body) {
+  if (body.size() <= kQuotedBodyLimit) return body;
+  return body.substr(0, kQuotedBodyLimit) + "… (" + std::to_string(body.size()) + " bytes)";
+}
+
+CallError withPrefix(std::string_view method, CallError error) {
+  error.message = std::string(method) + ": " + error.message;
+  return error;
+}
+
+}  // namespace
+
+std::string clientIdentifier() { return std::string("outbound-wasm/") + OUTBOUND_VERSION; }
+
+Result<ClientSetup> readConstructorArgs(std::string_view encodedArgs) {
+  auto args = decodeJsArgs(encodedArgs, {"apiKey", "options"});
+  if (!args.ok()) return withPrefix("new outbound()", args.error());
+  args.value().resize(2);
+  ClientSetup setup;
+  auto key = nonEmptyStringFrom(args.value()[0], "apiKey");
+  if (!key.ok()) return withPrefix("new outbound()", key.error());
+  setup.apiKey = key.value();
+  auto options = optionalObjectFrom(args.value()[1], "options");
+  if (!options.ok()) return withPrefix("new outbound()", options.error());
+  for (const auto& [name, value] : options.value().items()) {
+    auto applied = applyOption(name, value, setup);
+    if (!applied.ok()) return withPrefix("new outbound()", applied.error());
+  }
+  return setup;
+}
+
+Client::Client(ClientSetup setup)
+    : apiKey_(std::move(setup.apiKey)),
+      options_(std::move(setup.options)),
+      headers_{{"Content-Type", "application/json"},
+               {"X-Outbound-Key", apiKey_},
+               {"X-Outbound-Client", clientIdentifier()}} {}
+
+Result<HttpRequest> Client::prepare(std::string_view method, std::string_view encodedArgs,
+                                    std::int64_t nowMs) const {
+  const MethodSpec* spec = findMethod(method);
+  if (spec == nullptr) return invalidArgument(std::string(method) + " is not a method of the API");
+  auto args = decodeJsArgs(encodedArgs, paramNames(*spec));
+  if (!args.ok()) return withPrefix(method, args.error());
+  auto body = buildBody(*spec, args.value(), nowMs);
+  if (!body.ok()) return withoutKey(withPrefix(method, body.error()));
+  HttpRequest request{options_.baseUrl + std::string(spec->path), std::string(spec->path),
+                      toJsonText(body.value())};
+  if (request.body.size() > options_.maxBodyBytes) {
+    return withPrefix(method, invalidArgument("the request body would be " +
+                                              std::to_string(request.body.size()) +
+                                              " bytes, over maxBodyBytes (" +
+                                              std::to_string(options_.maxBodyBytes) +
+                                              "); nothing was sent"));
+  }
+  return request;
+}
+
+std::optional<CallError> Client::outcome(std::string_view method, const HttpRequest& request,
+                                         const HttpResponse& response) const {
+  if (response.status >= 200 && response.status < 400) return std::nullopt;
+  if (response.status > 0) {
+    return withoutKey(withPrefix(
+        method, CallError{"the server answered " + std::to_string(response.status) + " to POST " +
+                              request.path + ": " + quoted(response.body),
+                          true, response.status}));
+  }
+  if (response.elapsedMs >= options_.timeoutMs) {
+    return withPrefix(method, CallError{"no answer from " + request.url + " within " +
+                                            std::to_string(options_.timeoutMs) +
+                                            " ms (timeout); the call may not have arrived",
+                                        false, 0});
+  }
+  return withPrefix(method, CallError{"could not reach " + request.url +
+                                          " (network error, refused connection or blocked by CORS)",
+                                      false, 0});
+}
+
+// The key may never appear in a message (SPEC §4), even if a server echoes it back.
+CallError Client::withoutKey(CallError error) const {
+  for (size_t at = error.message.find(apiKey_); at != std::string::npos;
+       at = error.message.find(apiKey_, at)) {
+    error.message.replace(at, apiKey_.size(), "[API key]");
+  }
+  return error;
+}
+
+}  // namespace outbound

@@ -1,0 +1,76 @@
+// One client of the Outbound API: its key and options, how a call becomes an HTTP request, and
+// what an HTTP outcome means for the caller. Transport-free: the binding does the I/O.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace outbound {
+
+/// The options of SPEC §2 that this version acts on, with their defaults.
+struct ClientOptions {
+  std::string baseUrl = "https://api.outbound.io/v2";
+  std::uint32_t timeoutMs = 10000;
+  std::size_t maxBodyBytes = 1024 * 1024;
+};
+
+/// What `new outbound(apiKey, options)` was given, once checked.
+struct ClientSetup {
+  std::string apiKey;
+  ClientOptions options;
+  std::vector<std::string> unknownOptions;  // names to warn about once; they are ignored
+};
+
+/// Reads the constructor's arguments (encoded as glue.js encodes any call's arguments). Its
+/// errors become TypeErrors thrown by the constructor.
+Result<ClientSetup> readConstructorArgs(std::string_view encodedArgs);
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string url;
+  std::string path;  // relative to baseUrl, for messages
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 0;  // 0 when no answer arrived
+  std::string body;
+  double elapsedMs = 0;
+};
+
+class Client {
+ public:
+  explicit Client(ClientSetup setup);
+
+  /// Validates one call of `method` and builds its request; errors name the argument.
+  Result<HttpRequest> prepare(std::string_view method, std::string_view encodedArgs,
+                              std::int64_t nowMs) const;
+
+  /// Nothing when the response means success (200–399), else the error the call rejects with.
+  std::optional<CallError> outcome(std::string_view method, const HttpRequest& request,
+                                   const HttpResponse& response) const;
+
+  /// The headers of every request (SPEC §5).
+  const Headers& headers() const { return headers_; }
+  const ClientOptions& options() const { return options_; }
+
+ private:
+  CallError withoutKey(CallError error) const;
+
+  std::string apiKey_;
+  ClientOptions options_;
+  Headers headers_;
+};
+
+/// The name and version this library announces in X-Outbound-Client.
+std::string clientIdentifier();
+
+}  // namespace outbound

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string_view>
+
+#include "core/js_args.hpp"
+#include "core/json.hpp"
+#include "core/result.hpp"
+
+namespace outbound {
+
+/// Maps identify()'s `attributes` onto the wire fields of SPEC §3 and adds them to `body`: known
+/// names (either spelling; the wire spelling wins) become top-level fields, any other key moves
+/// into `attributes` instead of being dropped.
+Result<bool> addIdentifyAttributes(const JsArg& attributes, std::string_view name, Json& body);
+
+}  // namespace outbound

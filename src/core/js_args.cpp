@@ -1,0 +1,170 @@
+#include "core/js_args.hpp"
+
+#include <cstdlib>
+#include <string>
+
+namespace outbound {
+namespace {
+
+constexpr std::string_view kAllKinds = "snbzuNIiBSFdao";
+
+bool isHighSurrogate(unsigned unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
+bool isLowSurrogate(unsigned unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
+
+// The code unit of a \uXXXX escape starting at text[at], or 0x110000 when there is none.
+unsigned escapedUnitAt(std::string_view text, size_t at) {
+  if (at + 6 > text.size() || text[at] != '\\' || text[at + 1] != 'u') return 0x110000;
+  const std::string hex(text.substr(at + 2, 4));
+  char* end = nullptr;
+  const unsigned long unit = std::strtoul(hex.c_str(), &end, 16);
+  return end == hex.c_str() + 4 ? static_cast<unsigned>(unit) : 0x110000;
+}
+
+struct ScannedArgs {
+  std::string text;              // with lone surrogates replaced by U+FFFD
+  int tooDeepArg = -1;           // index of the first argument nested too deeply, or -1
+};
+
+// One pass over JSON.stringify's output of the argument array. JSON.stringify escapes lone
+// surrogates as \udXXX, which nlohmann (rightly) refuses; we send U+FFFD in their place, as any
+// UTF-8 encoder (TextEncoder, say) would. The same pass measures nesting per argument.
+ScannedArgs scanArgumentArray(std::string_view json) {
+  ScannedArgs scanned;
+  scanned.text.reserve(json.size());
+  bool inString = false;
+  int depth = 0;
+  int argIndex = 0;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (inString) {
+      if (c == '"') inString = false;
+      if (c != '\\') {
+        scanned.text += c;
+        continue;
+      }
+      const unsigned unit = escapedUnitAt(json, i);
+      const bool pairedHigh = isHighSurrogate(unit) && isLowSurrogate(escapedUnitAt(json, i + 6));
+      if (pairedHigh) {
+        scanned.text.append(json.substr(i, 12));
+        i += 11;
+      } else if (isHighSurrogate(unit) || isLowSurrogate(unit)) {
+        scanned.text += "\\ufffd";
+        i += 5;
+      } else {
+        scanned.text.append(json.substr(i, 2));
+        i += 1;
+      }
+      continue;
+    }
+    scanned.text += c;
+    if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+      if (depth > kMaxNestingDepth + 1 && scanned.tooDeepArg < 0) scanned.tooDeepArg = argIndex;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    } else if (c == ',' && depth == 1) {
+      ++argIndex;
+    }
+  }
+  return scanned;
+}
+
+std::string argName(const std::vector<std::string>& names, size_t index) {
+  return index < names.size() ? names[index] : "argument " + std::to_string(index + 1);
+}
+
+std::string stringField(const Json& object, const char* key, std::string fallback) {
+  const auto found = object.find(key);
+  return found != object.end() && found->is_string() ? found->get<std::string>() : fallback;
+}
+
+// glue.js reports a value JSON.stringify threw on as {"arg": i, "path": ".a[3]", "problem": "..."}.
+CallError unserializableValue(std::string_view report, const std::vector<std::string>& names) {
+  const Json parsed = Json::parse(report, nullptr, false);
+  if (!parsed.is_object()) return invalidArgument("the arguments could not be read");
+  const auto arg = parsed.find("arg");
+  const size_t index = arg != parsed.end() && arg->is_number_unsigned() ? arg->get<size_t>() : 0;
+  return invalidArgument(argName(names, index) + stringField(parsed, "path", "") + " " +
+                         stringField(parsed, "problem", "cannot be sent as JSON"));
+}
+
+// Guards against a malformed encoding: every later reader may rely on the value's JSON type.
+bool kindMatchesValue(JsKind kind, const Json& value) {
+  switch (kind) {
+    case JsKind::String: return value.is_string();
+    case JsKind::Number: return value.is_number();
+    case JsKind::Boolean: return value.is_boolean();
+    case JsKind::Array: return value.is_array();
+    case JsKind::Date: return value.is_string() || value.is_null();
+    case JsKind::Object: return !value.is_discarded();
+    default: return value.is_null();
+  }
+}
+
+}  // namespace
+
+JsArg JsArg::fromJson(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::string: return {JsKind::String, value};
+    case Json::value_t::boolean: return {JsKind::Boolean, value};
+    case Json::value_t::null: return {JsKind::Null, value};
+    case Json::value_t::array: return {JsKind::Array, value};
+    case Json::value_t::object: return {JsKind::Object, value};
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float: return {JsKind::Number, value};
+    default: return {JsKind::Undefined, Json()};
+  }
+}
+
+std::string describe(const JsArg& arg) {
+  switch (arg.kind) {
+    case JsKind::String: return arg.value.get_ref<const std::string&>().empty() ? "an empty string" : "a string";
+    case JsKind::Number: return "a number";
+    case JsKind::Boolean: return "a boolean";
+    case JsKind::Null: return "null";
+    case JsKind::Undefined: return "undefined";
+    case JsKind::NaN: return "NaN";
+    case JsKind::Infinity: return "Infinity";
+    case JsKind::NegativeInfinity: return "-Infinity";
+    case JsKind::BigInt: return "a BigInt";
+    case JsKind::Symbol: return "a Symbol";
+    case JsKind::Function: return "a function";
+    case JsKind::Date: return "a Date";
+    case JsKind::Array: return "an array";
+    case JsKind::Object: return "an object";
+  }
+  return "an unknown value";
+}
+
+Result<std::vector<JsArg>> decodeJsArgs(std::string_view encoded,
+                                        const std::vector<std::string>& argNames) {
+  if (!encoded.empty() && encoded.front() == '!') {
+    return unserializableValue(encoded.substr(1), argNames);
+  }
+  const size_t colon = encoded.find(':');
+  if (colon == std::string_view::npos) return invalidArgument("the arguments could not be read");
+  const std::string_view kinds = encoded.substr(0, colon);
+  const ScannedArgs scanned = scanArgumentArray(encoded.substr(colon + 1));
+  if (scanned.tooDeepArg >= 0) {
+    return invalidArgument(argName(argNames, scanned.tooDeepArg) + " is nested more than " +
+                           std::to_string(kMaxNestingDepth) + " levels deep");
+  }
+  Json values = Json::parse(scanned.text, nullptr, false);
+  if (!values.is_array() || values.size() != kinds.size() ||
+      kinds.find_first_not_of(kAllKinds) != std::string_view::npos) {
+    return invalidArgument("the arguments could not be read");
+  }
+  std::vector<JsArg> args;
+  args.reserve(kinds.size());
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    const auto kind = static_cast<JsKind>(kinds[i]);
+    if (!kindMatchesValue(kind, values[i])) return invalidArgument("the arguments could not be read");
+    args.push_back({kind, std::move(values[i])});
+  }
+  return args;
+}
+
+}  // namespace outbound

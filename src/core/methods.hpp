@@ -1,0 +1,56 @@
+// The table of API methods (SPEC §2): name, path, and how each argument is checked and placed in
+// the request body. One table drives all 14 methods.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/js_args.hpp"
+#include "core/json.hpp"
+#include "core/result.hpp"
+
+namespace outbound {
+
+/// How one argument is validated and where it goes in the body.
+enum class Param {
+  UserId,       // user_id
+  PreviousId,   // previous_id, validated like a user ID
+  EventName,    // event
+  Properties,   // properties, {} when left out
+  Timestamp,    // timestamp, integer seconds, now when left out
+  Attributes,   // identify's attributes, mapped onto top-level fields
+  Token,        // token
+  CampaignIds,  // campaign_ids
+  Events,       // the whole body: an array of 1 to 100 track bodies
+};
+
+struct ParamSpec {
+  std::string_view name;  // as the JavaScript signature names it, for error messages
+  Param kind;
+};
+
+struct MethodSpec {
+  std::string_view name;
+  std::string_view path;  // relative to baseUrl
+  std::vector<ParamSpec> params;
+  bool allTokens = false;  // the disableAll* methods add "all": true
+};
+
+/// Every method of the API, in SPEC §2's order.
+const std::vector<MethodSpec>& apiMethods();
+
+/// The method called `name`, or nullptr.
+const MethodSpec* findMethod(std::string_view name);
+
+/// The names of a method's arguments, in order.
+std::vector<std::string> paramNames(const MethodSpec& method);
+
+/// The most events one /track/batch request may carry.
+constexpr size_t kMaxBatchEvents = 100;
+
+/// Validates `args` against `method` and builds its request body. Messages name the argument.
+Result<Json> buildBody(const MethodSpec& method, const std::vector<JsArg>& args, std::int64_t nowMs);
+
+}  // namespace outbound

@@ -1,0 +1,36 @@
+// Errors are values in the core (STYLE.md §3): only the binding turns them into rejected Promises.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace outbound {
+
+/// Why a call did not succeed: what a rejected Promise carries (SPEC §4).
+struct CallError {
+  std::string message;
+  bool receivedCall = false;  // true only when the server answered with a failure status
+  int status = 0;             // the HTTP status when there was one, else 0
+};
+
+/// Either a value or the CallError that prevented it.
+template <class T>
+class Result {
+ public:
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
+  Result(CallError error) : state_(std::in_place_index<1>, std::move(error)) {}
+
+  bool ok() const { return state_.index() == 0; }
+  const T& value() const { return *std::get_if<0>(&state_); }
+  T& value() { return *std::get_if<0>(&state_); }
+  const CallError& error() const { return *std::get_if<1>(&state_); }
+
+ private:
+  std::variant<T, CallError> state_;
+};
+
+/// A validation failure: nothing was sent, so the server never saw the call.
+inline CallError invalidArgument(std::string message) { return CallError{std::move(message), false, 0}; }
+
+}  // namespace outbound

@@ -1,0 +1,102 @@
+#include "helpers.hpp"
+
+using namespace outbound;
+using namespace outbound::testing;
+
+TEST_CASE("the constructor needs a non-empty string key") {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"(uu:[null,null])", "new outbound(): apiKey must be a non-empty string (got undefined)"},
+      {R"(su:["",null])", "new outbound(): apiKey must be a non-empty string (got an empty string)"},
+      {R"(nu:[5,null])", "new outbound(): apiKey must be a non-empty string (got a number)"},
+      {R"(oo:[{},{}])", "new outbound(): apiKey must be a non-empty string (got an object)"},
+      {R"(sa:["k",[]])", "new outbound(): options must be a plain object, undefined or null (got an array)"},
+      {R"(so:["k",{"baseUrl":"ftp://x"}])", "new outbound(): options.baseUrl must start with http:// or https://"},
+      {R"(so:["k",{"baseUrl":""}])", "new outbound(): options.baseUrl must be a non-empty string (got an empty string)"},
+      {R"(so:["k",{"timeout":0}])", "new outbound(): options.timeout must be a whole number from 1 to 3600000 (got a number)"},
+      {R"(so:["k",{"timeout":"5"}])", "new outbound(): options.timeout must be a whole number from 1 to 3600000 (got a string)"},
+      {R"(so:["k",{"maxBodyBytes":1.5}])", "new outbound(): options.maxBodyBytes must be a whole number from 1 to 1000000000 (got a number)"},
+  };
+  for (const auto& [encoded, message] : cases) {
+    auto setup = readConstructorArgs(encoded);
+    INFO(encoded);
+    REQUIRE_FALSE(setup.ok());
+    CHECK(setup.error().message == message);
+  }
+}
+
+TEST_CASE("options have documented defaults and are applied") {
+  auto defaults = readConstructorArgs(R"(s:["k"])");
+  REQUIRE(defaults.ok());
+  CHECK(defaults.value().options.baseUrl == "https://api.outbound.io/v2");
+  CHECK(defaults.value().options.timeoutMs == 10000);
+  CHECK(defaults.value().options.maxBodyBytes == 1048576);
+
+  auto set = readConstructorArgs(
+      R"(so:["k",{"baseUrl":"http://localhost:8080/v2//","timeout":250,"maxBodyBytes":64,"retries":2,"timout":1}])");
+  REQUIRE(set.ok());
+  CHECK(set.value().apiKey == "k");
+  CHECK(set.value().options.baseUrl == "http://localhost:8080/v2");
+  CHECK(set.value().options.timeoutMs == 250);
+  CHECK(set.value().options.maxBodyBytes == 64);
+  CHECK(set.value().unknownOptions == std::vector<std::string>{"timout"});
+}
+
+TEST_CASE("every request carries the three headers of SPEC §5") {
+  const Client client = testClient();
+  REQUIRE(client.headers().size() == 3);
+  CHECK(client.headers()[0] == std::make_pair(std::string("Content-Type"), std::string("application/json")));
+  CHECK(client.headers()[1] == std::make_pair(std::string("X-Outbound-Key"), std::string(kKey)));
+  CHECK(client.headers()[2].first == "X-Outbound-Client");
+  CHECK(client.headers()[2].second == std::string("outbound-wasm/") + OUTBOUND_VERSION);
+}
+
+TEST_CASE("a body over maxBodyBytes is refused before sending, with its size") {
+  auto setup = readConstructorArgs(R"(so:["k",{"maxBodyBytes":60}])");
+  REQUIRE(setup.ok());
+  const Client client(setup.value());
+  CHECK(client.prepare("subscribeAll", R"(s:["u"])", kNowMs).ok());
+  auto tooBig = client.prepare("track", R"(sso:["u","e",{"text":"aaaaaaaaaaaaaaaaaaaaaaaaa"}])", kNowMs);
+  REQUIRE_FALSE(tooBig.ok());
+  CHECK(tooBig.error().message ==
+        "track: the request body would be 100 bytes, over maxBodyBytes (60); nothing was sent");
+}
+
+TEST_CASE("outcomes: 2xx and 3xx succeed, failure statuses are received calls, no answer is not") {
+  const Client client = testClient();
+  const HttpRequest request = requestOf("track", R"(ss:["u","e"])");
+  for (int status : {200, 201, 204, 299, 301, 399}) {
+    CHECK_FALSE(client.outcome("track", request, {status, "", 5}).has_value());
+  }
+  for (int status : {400, 401, 404, 413, 429, 500, 503}) {
+    auto error = client.outcome("track", request, {status, R"({"error":"bad"})", 5});
+    REQUIRE(error.has_value());
+    CHECK(error->receivedCall);
+    CHECK(error->status == status);
+    CHECK(error->message == "track: the server answered " + std::to_string(status) +
+                                " to POST /track: {\"error\":\"bad\"}");
+  }
+  auto refused = client.outcome("track", request, {0, "", 3});
+  REQUIRE(refused.has_value());
+  CHECK_FALSE(refused->receivedCall);
+  CHECK(refused->status == 0);
+  CHECK(refused->message ==
+        "track: could not reach http://127.0.0.1:9/v2/track (network error, refused connection or blocked by CORS)");
+  auto timedOut = client.outcome("track", request, {0, "", 10000});
+  REQUIRE(timedOut.has_value());
+  CHECK_FALSE(timedOut->receivedCall);
+  CHECK(timedOut->message ==
+        "track: no answer from http://127.0.0.1:9/v2/track within 10000 ms (timeout); the call may not have arrived");
+}
+
+TEST_CASE("a long reply is cut, and the key never appears even if the server echoes it") {
+  const Client client = testClient();
+  const HttpRequest request = requestOf("track", R"(ss:["u","e"])");
+  auto echoed = client.outcome("track", request, {401, std::string("unknown key ") + kKey, 5});
+  REQUIRE(echoed.has_value());
+  CHECK(echoed->message.find(kKey) == std::string::npos);
+  CHECK(echoed->message == "track: the server answered 401 to POST /track: unknown key [API key]");
+  auto longReply = client.outcome("track", request, {500, std::string(5000, 'x'), 5});
+  REQUIRE(longReply.has_value());
+  CHECK(longReply->message.size() < 700);
+  CHECK(longReply->message.find("(5000 bytes)") != std::string::npos);
+}
