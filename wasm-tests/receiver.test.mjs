@@ -411,7 +411,7 @@ describe('receiver options', () => {
     assert.deepEqual(receiver.calls().map((call) => call.seq), [3, 4, 5]);
   });
 
-  test('close() resolves within a second with an idle keep-alive connection open', async () => {
+  test('close() resolves within a second with an idle keep-alive connection open', { timeout: 3000 }, async () => {
     const receiver = await start();
     const agent = new http.Agent({ keepAlive: true });
     const status = await new Promise((resolve, reject) => {
@@ -428,7 +428,7 @@ describe('receiver options', () => {
     agent.destroy();
   });
 
-  test('close() resolves within a second while a request body is still arriving', async () => {
+  test('close() resolves within a second while a request body is still arriving', { timeout: 3000 }, async () => {
     const receiver = await start();
     const socket = net.connect(receiver.port, '127.0.0.1');
     await once(socket, 'connect');
@@ -461,7 +461,7 @@ describe('receiver options', () => {
     request.destroy();
   });
 
-  test('close() resolves within a second while a /calls/stream is open, ending the stream', async () => {
+  test('close() resolves within a second while a /calls/stream is open, ending the stream', { timeout: 3000 }, async () => {
     const receiver = await start();
     const response = await fetch(`${receiver.origin}/calls/stream`);
     const reader = response.body.getReader();

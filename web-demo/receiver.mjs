@@ -273,7 +273,7 @@ function parseJsonBody(bytes) {
 
 function keyProblem(req, acceptedKeys) {
   const key = req.headers['x-outbound-key'];
-  if (key === undefined || key.trim() === '') return 'the X-Outbound-Key header is missing; send your Outbound API key in it';
+  if (key === undefined || key.trim() === '') return 'the X-Outbound-Key header is missing or empty; send your Outbound API key in it';
   if (acceptedKeys && !acceptedKeys.includes(key)) return 'the X-Outbound-Key header does not hold an accepted API key';
   return null;
 }

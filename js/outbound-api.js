@@ -1,0 +1,125 @@
+// The public class `outbound` (SPEC §2), shared by the browser file and the Node entry. It loads
+// the WebAssembly module, keeps calls made before the module is ready (in order) and forwards
+// every call to the embind class of src/bindings/outbound_class.cpp, which does all the work.
+
+/**
+ * Makes the `outbound` class over an Emscripten module factory.
+ * @param {function(object): Promise} createModule the MODULARIZE factory of the build
+ * @param {{eager?: boolean}} [how] eager: start loading now, not at the first `new outbound()`
+ */
+function defineOutbound(createModule, how) {
+  var core = null;  // the WebAssembly module, once ready
+  var loadError = null;
+  var loading = false;
+  var waiting = [];  // what was asked of the module before it was ready, in order
+
+  function becomeReady(moduleObject) {
+    if (core) return;
+    core = moduleObject;
+    waiting.splice(0).forEach(function (run) { run(); });
+  }
+
+  function failToLoad(error) {
+    loadError = new Error('outbound: the WebAssembly module could not be loaded: ' +
+      (error && error.message ? error.message : String(error)));
+    loadError.receivedCall = false;
+    waiting.splice(0).forEach(function (run) { run(); });
+  }
+
+  function load() {
+    if (loading) return;
+    loading = true;
+    var moduleObject = {};
+    createModule(moduleObject);
+    moduleObject.ready.then(function () { becomeReady(moduleObject); }, failToLoad);
+    // The Node build instantiates synchronously: then the class is there already.
+    if (moduleObject.outbound) becomeReady(moduleObject);
+  }
+
+  /** Runs `use(core)` now if the module is ready, else once it is; a Promise either way. */
+  function withCore(use) {
+    if (core) return use(core);
+    return new Promise(function (resolve, reject) {
+      waiting.push(function () {
+        if (loadError) return reject(loadError);
+        try {
+          resolve(use(core));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+
+  // An embind object owns C++ memory that JavaScript's collector cannot see.
+  var release = typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry(function (client) { client.delete(); })
+    : null;
+
+  class outbound {
+    #client = null;
+    #constructionError = null;
+
+    /**
+     * @param {string} apiKey your Outbound API key
+     * @param {object} [options] baseUrl, timeout, maxBodyBytes (see README.md)
+     */
+    constructor(apiKey, options) {
+      load();
+      if (core) {
+        this.#adopt(new core.outbound(apiKey, options));
+        return;
+      }
+      // Before the module is ready, only the key can be checked at once; option errors then
+      // reject every call instead of throwing here.
+      if (typeof apiKey !== 'string' || apiKey === '') {
+        throw new TypeError('new outbound(): apiKey must be a non-empty string');
+      }
+      withCore((ready) => this.#adopt(new ready.outbound(apiKey, options))).catch((error) => {
+        this.#constructionError = error;
+      });
+    }
+
+    #adopt(client) {
+      this.#client = client;
+      if (release) release.register(this, client);
+    }
+
+    #call(method, args) {
+      return withCore(() => {
+        if (!this.#client) throw this.#constructionError;
+        return this.#client[method].apply(this.#client, args);
+      });
+    }
+
+    /** Tells Outbound who a user is: `attributes` may hold email, firstName, apnsTokens... */
+    identify(userId, attributes) { return this.#call('identify', [userId, attributes]); }
+    /** Tells Outbound that `previousId` (an anonymous ID, say) and `userId` are one user. */
+    alias(userId, previousId) { return this.#call('alias', [userId, previousId]); }
+    /** Records that a user did something; `timestamp` is UNIX seconds or a Date, default now. */
+    track(userId, event, properties, timestamp) {
+      return this.#call('track', [userId, event, properties, timestamp]);
+    }
+    /** Records 1 to 100 events {user_id, event, properties?, timestamp?} in one request. */
+    trackBatch(events) { return this.#call('trackBatch', [events]); }
+    registerApnsToken(userId, token) { return this.#call('registerApnsToken', [userId, token]); }
+    registerGcmToken(userId, token) { return this.#call('registerGcmToken', [userId, token]); }
+    disableApnsToken(userId, token) { return this.#call('disableApnsToken', [userId, token]); }
+    disableGcmToken(userId, token) { return this.#call('disableGcmToken', [userId, token]); }
+    disableAllApnsTokens(userId) { return this.#call('disableAllApnsTokens', [userId]); }
+    disableAllGcmTokens(userId) { return this.#call('disableAllGcmTokens', [userId]); }
+    subscribeAll(userId) { return this.#call('subscribeAll', [userId]); }
+    unsubscribeAll(userId) { return this.#call('unsubscribeAll', [userId]); }
+    subscribeCampaigns(userId, campaignIds) {
+      return this.#call('subscribeCampaigns', [userId, campaignIds]);
+    }
+    unsubscribeCampaigns(userId, campaignIds) {
+      return this.#call('unsubscribeCampaigns', [userId, campaignIds]);
+    }
+  }
+
+  if (how && how.eager) load();
+  return outbound;
+}
+
+if (typeof module === 'object' && module && module.exports) module.exports = defineOutbound;

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds dist/ (the browser file, its .wasm and the Node module) with Emscripten.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+# Debian's emcc finds its JS optimizer's acorn only here (see shared TOOLCHAIN.md).
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+jobs=$(nproc 2>/dev/null || echo 2)
+if [ ! -f build/wasm/CMakeCache.txt ]; then
+  emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build build/wasm --target dist -j "$jobs"

@@ -1,0 +1,144 @@
+// The JavaScript half of the bindings, included with --pre-js (so it runs inside the module's
+// scope). It turns a call's arguments into the encoding src/core/js_args.hpp reads, and makes
+// the Promises and Error objects the C++ side hands back. No validation happens here.
+
+/** The kind letter of one argument (JsKind in src/core/js_args.hpp). */
+function outboundKindOf(value) {
+  switch (typeof value) {
+    case 'string': return 's';
+    case 'number':
+      if (value !== value) return 'N';
+      return value === Infinity ? 'I' : value === -Infinity ? 'i' : 'n';
+    case 'boolean': return 'b';
+    case 'undefined': return 'u';
+    case 'bigint': return 'B';
+    case 'symbol': return 'S';
+    case 'function': return 'F';
+  }
+  if (value === null) return 'z';
+  if (Array.isArray(value)) return 'a';
+  return value instanceof Date ? 'd' : 'o';
+}
+
+function outboundErrorText(error) {
+  try {
+    return String(error && error.message ? error.message : error);
+  } catch (unreadable) {
+    return 'an exception';
+  }
+}
+
+var outboundIdentifier = /^[A-Za-z_$][\w$]*$/;
+
+function outboundChildPath(path, key, inArray) {
+  if (inArray) return path + '[' + key + ']';
+  return outboundIdentifier.test(key) ? path + '.' + key : path + '[' + JSON.stringify(key) + ']';
+}
+
+// Finds why JSON.stringify threw inside `value`: the first BigInt, cycle, throwing getter or
+// toJSON, with its path. Runs only after a failure, so it may be slow.
+function outboundFindUnserializable(value, path, ancestors) {
+  if (ancestors.length > 100) return { path: '', problem: 'is nested more than 100 levels deep' };
+  try {
+    if (value !== null && typeof value === 'object' && typeof value.toJSON === 'function') {
+      value = value.toJSON();
+    }
+  } catch (error) {
+    return { path: path, problem: 'could not be converted to JSON: its toJSON() threw ' + outboundErrorText(error) };
+  }
+  if (typeof value === 'bigint') return { path: path, problem: 'is a BigInt, which JSON cannot represent' };
+  if (value === null || typeof value !== 'object') return null;
+  if (ancestors.indexOf(value) >= 0) {
+    return { path: path, problem: 'refers back to an enclosing object (a cycle), which JSON cannot represent' };
+  }
+  ancestors.push(value);
+  var inArray = Array.isArray(value);
+  var keys;
+  try {
+    keys = inArray ? Object.keys(Array.from({ length: value.length })) : Object.keys(value);
+  } catch (error) {
+    return { path: path, problem: 'could not be read: ' + outboundErrorText(error) };
+  }
+  for (var i = 0; i < keys.length; i++) {
+    var childPath = outboundChildPath(path, keys[i], inArray);
+    var child;
+    try {
+      child = value[keys[i]];
+    } catch (error) {
+      return { path: childPath, problem: 'could not be read: ' + outboundErrorText(error) };
+    }
+    var found = outboundFindUnserializable(child, childPath, ancestors);
+    if (found) return found;
+  }
+  ancestors.pop();
+  return null;
+}
+
+function outboundUnserializableReport(values, error) {
+  for (var i = 0; i < values.length; i++) {
+    var found;
+    try {
+      found = outboundFindUnserializable(values[i], '', []);
+    } catch (walkError) {
+      found = { path: '', problem: 'cannot be sent as JSON: ' + outboundErrorText(error) };
+    }
+    if (found) return '!' + JSON.stringify({ arg: i, path: found.path, problem: found.problem });
+  }
+  return '!' + JSON.stringify({ arg: 0, path: '', problem: 'cannot be sent as JSON: ' + outboundErrorText(error) });
+}
+
+/** "<kind letters>:<JSON array of the values>", or "!<report>" when JSON.stringify throws. */
+Module['encodeArgs'] = function () {
+  var kinds = '';
+  var values = new Array(arguments.length);
+  for (var i = 0; i < arguments.length; i++) {
+    var kind;
+    try {
+      kind = outboundKindOf(arguments[i]);
+    } catch (error) {  // a Proxy whose traps throw
+      return '!' + JSON.stringify({ arg: i, path: '', problem: 'could not be read: ' + outboundErrorText(error) });
+    }
+    kinds += kind;
+    values[i] = kind === 'B' ? null : arguments[i];
+  }
+  try {
+    return kinds + ':' + JSON.stringify(values);
+  } catch (error) {
+    return outboundUnserializableReport(values, error);
+  }
+};
+
+/** A Promise with its resolve and reject functions, for calls that complete later. */
+Module['deferred'] = function () {
+  var deferred = {};
+  deferred.promise = new Promise(function (resolve, reject) {
+    deferred.resolve = resolve;
+    deferred.reject = reject;
+  });
+  return deferred;
+};
+
+/** The Error a call rejects with (SPEC §4). */
+Module['callError'] = function (message, receivedCall, status) {
+  var error = new Error(message);
+  error.receivedCall = receivedCall;
+  if (status) error.status = status;
+  return error;
+};
+
+Module['rejectedCall'] = function (message, receivedCall, status) {
+  return Promise.reject(Module['callError'](message, receivedCall, status));
+};
+
+Module['typeError'] = function (message) {
+  return new TypeError(message);
+};
+
+Module['warnOnce'] = (function () {
+  var warned = {};
+  return function (message) {
+    if (warned[message]) return;
+    warned[message] = true;
+    console.warn(message);
+  };
+})();

@@ -1,0 +1,109 @@
+// The embind class `outbound`: SPEC §2's constructor and 14 methods, each returning a Promise.
+// Arguments are encoded by glue.js and judged by the core; this file only connects the two.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "bindings/fetch_transport.hpp"
+#include "core/client.hpp"
+
+namespace outbound::bindings {
+namespace {
+
+using emscripten::val;
+
+std::int64_t wallClockMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+template <class... Args>
+std::string encodeArgs(const Args&... args) {
+  static const val encoder = val::module_property("encodeArgs");
+  return encoder(args...).template as<std::string>();
+}
+
+void warnAboutUnknownOptions(const ClientSetup& setup) {
+  for (const auto& name : setup.unknownOptions) {
+    val::module_property("warnOnce")(
+        "outbound: ignoring unknown option \"" + name +
+        "\" (known: baseUrl, timeout, maxBodyBytes, retries, batch, persist)");
+  }
+}
+
+class OutboundClass {
+ public:
+  explicit OutboundClass(std::shared_ptr<const Client> client) : client_(std::move(client)) {}
+
+  val identify(val userId, val attributes) { return call("identify", userId, attributes); }
+  val alias(val userId, val previousId) { return call("alias", userId, previousId); }
+  val track(val userId, val event, val properties, val timestamp) {
+    return call("track", userId, event, properties, timestamp);
+  }
+  val trackBatch(val events) { return call("trackBatch", events); }
+  val registerApnsToken(val userId, val token) { return call("registerApnsToken", userId, token); }
+  val registerGcmToken(val userId, val token) { return call("registerGcmToken", userId, token); }
+  val disableApnsToken(val userId, val token) { return call("disableApnsToken", userId, token); }
+  val disableGcmToken(val userId, val token) { return call("disableGcmToken", userId, token); }
+  val disableAllApnsTokens(val userId) { return call("disableAllApnsTokens", userId); }
+  val disableAllGcmTokens(val userId) { return call("disableAllGcmTokens", userId); }
+  val subscribeAll(val userId) { return call("subscribeAll", userId); }
+  val unsubscribeAll(val userId) { return call("unsubscribeAll", userId); }
+  val subscribeCampaigns(val userId, val campaignIds) {
+    return call("subscribeCampaigns", userId, campaignIds);
+  }
+  val unsubscribeCampaigns(val userId, val campaignIds) {
+    return call("unsubscribeCampaigns", userId, campaignIds);
+  }
+
+ private:
+  template <class... Args>
+  val call(const char* method, const Args&... args) const {
+    auto request = client_->prepare(method, encodeArgs(args...), wallClockMs());
+    if (!request.ok()) return rejectedPromise(request.error());
+    return sendRequest(client_, method, std::move(request.value()));
+  }
+
+  std::shared_ptr<const Client> client_;  // shared with requests still in flight
+};
+
+// A bad key or option throws a TypeError from the constructor (SPEC §2). The throw unwinds
+// past this frame without running destructors, so nothing that owns memory may be alive then.
+OutboundClass* construct(val apiKey, val options) {
+  val typeError = val::undefined();
+  {
+    auto setup = readConstructorArgs(encodeArgs(apiKey, options));
+    if (setup.ok()) {
+      warnAboutUnknownOptions(setup.value());
+      return new OutboundClass(std::make_shared<const Client>(std::move(setup.value())));
+    }
+    typeError = val::module_property("typeError")(setup.error().message);
+  }
+  typeError.throw_();
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(outbound) {
+  emscripten::class_<OutboundClass>("outbound")
+      .constructor(&construct, emscripten::allow_raw_pointers())
+      .function("identify", &OutboundClass::identify)
+      .function("alias", &OutboundClass::alias)
+      .function("track", &OutboundClass::track)
+      .function("trackBatch", &OutboundClass::trackBatch)
+      .function("registerApnsToken", &OutboundClass::registerApnsToken)
+      .function("registerGcmToken", &OutboundClass::registerGcmToken)
+      .function("disableApnsToken", &OutboundClass::disableApnsToken)
+      .function("disableGcmToken", &OutboundClass::disableGcmToken)
+      .function("disableAllApnsTokens", &OutboundClass::disableAllApnsTokens)
+      .function("disableAllGcmTokens", &OutboundClass::disableAllGcmTokens)
+      .function("subscribeAll", &OutboundClass::subscribeAll)
+      .function("unsubscribeAll", &OutboundClass::unsubscribeAll)
+      .function("subscribeCampaigns", &OutboundClass::subscribeCampaigns)
+      .function("unsubscribeCampaigns", &OutboundClass::unsubscribeCampaigns);
+}
+
+}  // namespace outbound::bindings
