@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds dist/ (the browser file, its .wasm and the Node module) with Emscripten.
 set -euo pipefail
+exec 1>&2  # build logs are diagnostics; this keeps `npm pack --json` output parseable
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 # Debian's emcc finds its JS optimizer's acorn only here (see shared TOOLCHAIN.md).

@@ -25,5 +25,10 @@ const browser = [
 mkdirSync(values.out, { recursive: true });
 writeFileSync(join(values.out, 'outbound.js'), browser);
 copyFileSync(join(values.build, 'outbound.wasm'), join(values.out, 'outbound.wasm'));
+// Emscripten's MODULARIZE wrapper reads document.currentScript even in a Node-only build; a
+// server-side renderer with a partial `document` must not see the package touch it.
+const scriptDirProbe = "typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined";
+const nodeModule = read(join(values.build, 'outbound-node.js'));
+if (!nodeModule.includes(scriptDirProbe)) throw new Error('bundle.mjs: the Node build changed shape; update scriptDirProbe');
 writeFileSync(join(values.out, 'outbound-node.cjs'),
-  banner('the Emscripten build') + read(join(values.build, 'outbound-node.js')));
+  banner('the Emscripten build') + nodeModule.replace(scriptDirProbe, 'undefined'));

@@ -33,6 +33,9 @@ void settle(emscripten_fetch_t* fetch) {
   response.status = fetch->status;
   if (fetch->data != nullptr) response.body.assign(fetch->data, fetch->numBytes);
   response.elapsedMs = emscripten_get_now() - call->startedMs;
+  // Emscripten 3.1.6 reports a timeout without marking the fetch done, and emscripten_fetch_close
+  // would then call onerror again for a fetch it thinks is still running.
+  fetch->readyState = 4;
   emscripten_fetch_close(fetch);
 
   const auto error = call->client->outcome(call->method, call->request, response);

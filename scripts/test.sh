@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# npm test: the Catch2 suite natively and as WebAssembly under Node (both through CTest), then
+# the Node suites of wasm-tests/ against the local receiver over HTTP and in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUTBOUND_NEEDS_BROWSER=1 OUTBOUND_NEEDS_NODE_MODULES=1 bash scripts/ensure-deps.sh
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== Catch2, native (g++)"
+cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build/native -j "$jobs" >/dev/null
+ctest --test-dir build/native --output-on-failure
+
+echo "== WebAssembly build, and Catch2 compiled to WebAssembly under Node"
+bash scripts/build.sh >/dev/null 2>&1 || bash scripts/build.sh
+cmake --build build/wasm -j "$jobs" >/dev/null
+ctest --test-dir build/wasm --output-on-failure
+
+echo "== Node suites (wasm-tests/)"
+node --test wasm-tests/

@@ -1,0 +1,69 @@
+// The package as users get it: `npm pack`, install the tarball into an empty folder without the
+// network, then `require` and `import` it and send real calls to the receiver.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import { startReceiver } from './helpers.mjs';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+let receiver;
+let workdir;
+let tarball;
+let files;
+
+before(async () => {
+  receiver = await startReceiver();
+  workdir = mkdtempSync(join(tmpdir(), 'outbound-pack-'));
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', workdir], { cwd: root, maxBuffer: 1 << 24 });
+  const [packed] = JSON.parse(stdout.slice(stdout.indexOf('[')));
+  tarball = join(workdir, packed.filename);
+  files = packed.files.map((file) => file.path).sort();
+  const app = join(workdir, 'app');
+  await run('mkdir', ['-p', app]);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'empty-app', version: '1.0.0', private: true }));
+  await run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: app });
+});
+after(async () => {
+  await receiver.close();
+  rmSync(workdir, { recursive: true, force: true });
+});
+
+test('the tarball holds the built files and nothing of the sources or tests', () => {
+  for (const needed of ['package.json', 'README.md', 'dist/outbound.js', 'dist/outbound.wasm', 'dist/outbound-node.cjs',
+    'js/node.cjs', 'js/node.mjs', 'js/outbound-api.js', 'js/outbound.d.ts']) {
+    assert.ok(files.includes(needed), `${needed} is missing from ${files.join(', ')}`);
+  }
+  for (const file of files) assert.doesNotMatch(file, /^(src|wasm-tests|web-demo|build|scripts)\//);
+});
+
+for (const [how, file, source] of [
+  ['require', 'use.cjs', "const outbound = require('outbound-wasm');"],
+  ['import', 'use.mjs', "import outbound from 'outbound-wasm';"],
+]) {
+  test(`${how} in an empty app sends identify and track`, async () => {
+    receiver.clear();
+    const script = join(workdir, 'app', file);
+    writeFileSync(script, `${source}
+const ob = new outbound('pack-key', { baseUrl: process.env.RECEIVER });
+await_all();
+async function await_all() {
+  await ob.identify('packed-user', { email: 'p@example.com', city: 'San Francisco' });
+  await ob.track('packed-user', 'Installed From Tarball', { how: '${how}' });
+  console.log('done');
+}
+`);
+    const { stdout } = await run(process.execPath, [script], { cwd: join(workdir, 'app'), env: { ...process.env, RECEIVER: receiver.url }, timeout: 20000 });
+    assert.equal(stdout.trim(), 'done');
+    const calls = receiver.calls();
+    assert.deepEqual(calls.map((call) => call.path), ['/v2/identify', '/v2/track']);
+    assert.deepEqual(calls[0].body, { user_id: 'packed-user', email: 'p@example.com', attributes: { city: 'San Francisco' } });
+    assert.equal(calls[1].body.event, 'Installed From Tarball');
+    assert.deepEqual(calls[1].body.properties, { how });
+  });
+}
