@@ -75,9 +75,14 @@ function defineOutbound(createModule, how) {
       if (typeof apiKey !== 'string' || apiKey === '') {
         throw new TypeError('new outbound(): apiKey must be a non-empty string');
       }
-      withCore((ready) => this.#adopt(new ready.outbound(apiKey, options))).catch((error) => {
-        this.#constructionError = error;
-      });
+      // Caught here, not in a .catch(): the calls queued behind this run in the same turn.
+      withCore((ready) => {
+        try {
+          this.#adopt(new ready.outbound(apiKey, options));
+        } catch (error) {
+          this.#constructionError = error;
+        }
+      }).catch(() => {});  // a module that failed to load is reported by every call instead
     }
 
     #adopt(client) {

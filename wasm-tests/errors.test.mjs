@@ -50,6 +50,16 @@ describe('server failures are received calls with a status', () => {
     assert.equal(error.message, 'subscribeAll: the server answered 403 to POST /subscribe/all: {"error":"key [API key] is revoked"}');
   });
 
+  test('a key that also occurs in the message text is handled at once (short keys once hung)', async () => {
+    for (const key of ['k', 'e', 'key', 'API', ' ']) {
+      const client = new requiredOutbound(key, { baseUrl: 'http://127.0.0.1:9/v2' });
+      await rejection(client.track('', 'x'), {
+        receivedCall: false, status: undefined,
+        message: 'track: userId must be a non-empty string or a finite number (got an empty string)',
+      });
+    }
+  });
+
   test('a long reply is cut to a sane length', async (t) => {
     const server = await fixedReplyServer(500, 'x'.repeat(100000));
     t.after(server.close);

@@ -116,7 +116,7 @@ Result<HttpRequest> Client::prepare(std::string_view method, std::string_view en
   auto args = decodeJsArgs(encodedArgs, paramNames(*spec));
   if (!args.ok()) return withPrefix(method, args.error());
   auto body = buildBody(*spec, args.value(), nowMs);
-  if (!body.ok()) return withoutKey(withPrefix(method, body.error()));
+  if (!body.ok()) return withPrefix(method, body.error());
   HttpRequest request{options_.baseUrl + std::string(spec->path), std::string(spec->path),
                       toJsonText(body.value())};
   if (request.body.size() > options_.maxBodyBytes) {
@@ -133,10 +133,10 @@ std::optional<CallError> Client::outcome(std::string_view method, const HttpRequ
                                          const HttpResponse& response) const {
   if (response.status >= 200 && response.status < 400) return std::nullopt;
   if (response.status > 0) {
-    return withoutKey(withPrefix(
-        method, CallError{"the server answered " + std::to_string(response.status) + " to POST " +
-                              request.path + ": " + quoted(response.body),
-                          true, response.status}));
+    return withPrefix(method, CallError{"the server answered " + std::to_string(response.status) +
+                                            " to POST " + request.path + ": " +
+                                            quoted(withoutKey(response.body)),
+                                        true, response.status});
   }
   if (response.elapsedMs >= options_.timeoutMs) {
     return withPrefix(method, CallError{"no answer from " + request.url + " within " +
@@ -149,13 +149,15 @@ std::optional<CallError> Client::outcome(std::string_view method, const HttpRequ
                                       false, 0});
 }
 
-// The key may never appear in a message (SPEC §4), even if a server echoes it back.
-CallError Client::withoutKey(CallError error) const {
-  for (size_t at = error.message.find(apiKey_); at != std::string::npos;
-       at = error.message.find(apiKey_, at)) {
-    error.message.replace(at, apiKey_.size(), "[API key]");
+// The key may never appear in a message (SPEC §4), even if a server echoes it back. Only the
+// server's text is searched: our own words cannot hold the key, and a short key would garble them.
+std::string Client::withoutKey(std::string text) const {
+  static const std::string kPlaceholder = "[API key]";
+  for (size_t at = text.find(apiKey_); at != std::string::npos;
+       at = text.find(apiKey_, at + kPlaceholder.size())) {
+    text.replace(at, apiKey_.size(), kPlaceholder);
   }
-  return error;
+  return text;
 }
 
 }  // namespace outbound

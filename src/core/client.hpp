@@ -63,7 +63,7 @@ class Client {
   const ClientOptions& options() const { return options_; }
 
  private:
-  CallError withoutKey(CallError error) const;
+  std::string withoutKey(std::string text) const;
 
   std::string apiKey_;
   ClientOptions options_;

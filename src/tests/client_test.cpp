@@ -88,6 +88,21 @@ TEST_CASE("outcomes: 2xx and 3xx succeed, failure statuses are received calls, n
         "track: no answer from http://127.0.0.1:9/v2/track within 10000 ms (timeout); the call may not have arrived");
 }
 
+TEST_CASE("a key that is part of the placeholder or of our own words is still removed, once") {
+  for (const char* key : {"k", "e", "API", "key", " ", "[API key]", "kk"}) {
+    auto setup = readConstructorArgs(std::string("so:[\"") + key + "\",{}]");
+    REQUIRE(setup.ok());
+    const Client client(setup.value());
+    INFO(key);
+    auto invalid = client.prepare("track", R"(ss:["","x"])", kNowMs);
+    REQUIRE_FALSE(invalid.ok());
+    CHECK(invalid.error().message == "track: userId must be a non-empty string or a finite number (got an empty string)");
+    auto echoed = client.outcome("track", requestOf("track", R"(ss:["u","e"])"), {401, std::string("bad:") + key + key, 5});
+    REQUIRE(echoed.has_value());
+    CHECK(echoed->message == "track: the server answered 401 to POST /track: bad:[API key][API key]");
+  }
+}
+
 TEST_CASE("a long reply is cut, and the key never appears even if the server echoes it") {
   const Client client = testClient();
   const HttpRequest request = requestOf("track", R"(ss:["u","e"])");

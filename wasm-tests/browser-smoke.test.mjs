@@ -1,0 +1,305 @@
+// Browser smoke tests: dist/outbound.js loaded by a plain <script src> in Chromium, sending to the local
+// receiver on ANOTHER origin (so every call needs a CORS preflight, as on a real site), and the demo
+// server of `npm start`. Needs dist/ built (bash scripts/build.sh) and Chromium at /usr/bin/chromium.
+
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { start as startReceiver } from '../web-demo/receiver.mjs';
+import { startDemo } from '../web-demo/server.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+// Only a missing browser skips; everything else that goes wrong must fail.
+// A library that hangs (a busy loop in the wasm, a Promise never settled) must fail the run, not stall it.
+const TIMEOUT = { timeout: 30000 };
+const skipWithoutBrowser = existsSync(CHROMIUM)
+  ? false
+  : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium); browser tests skipped`;
+
+function readDist(name) {
+  const file = `${DIST}${name}`;
+  assert.ok(existsSync(file), `${file} is missing: run \`bash scripts/build.sh\` first`);
+  return readFileSync(file);
+}
+
+function listen(server) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`));
+  });
+}
+
+function closeServer(server) {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** Collects console errors and uncaught page errors, so a test can assert there were none. */
+function watchForErrors(page) {
+  const errors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  return errors;
+}
+
+/** A GET whose path is sent exactly as given (fetch would normalise "/../" away before sending). */
+function rawGet(origin, path) {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    http.get({ hostname, port, path }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+    }).on('error', reject);
+  });
+}
+
+// The test page: the script tag, then on the very next line the constructor and the calls, made before
+// the WebAssembly module can have been fetched and compiled (the library must queue them). Outcomes are
+// stored on window for the test to read.
+function scriptTagPage(receiverUrl) {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>script-tag smoke</title><link rel="icon" href="data:,"></head>
+<body>
+<script src="/dist/outbound.js"></script>
+<script>
+var ob = new outbound('smoke-key', { baseUrl: ${JSON.stringify(receiverUrl)} });
+function settle(promise) {
+  var outcome = { state: 'pending' };
+  promise.then(function (value) {
+    outcome.state = 'resolved';
+    outcome.value = value;
+  }, function (error) {
+    outcome.state = 'rejected';
+    outcome.isError = error instanceof Error;
+    outcome.message = error && error.message;
+    outcome.receivedCall = error && error.receivedCall;
+  });
+  return outcome;
+}
+window.startedAt = Math.floor(Date.now() / 1000);
+window.outcomes = {
+  identify: settle(ob.identify('user-1', { firstName: 'Ada', email: 'ada@example.com', city: 'San Francisco' })),
+  track: settle(ob.track('user-1', 'Signed Up', { plan: 'Pro', seats: 3 })),
+  invalid: settle(ob.track('', 'x')),
+  // Before the module is ready only the key can be checked synchronously; a bad option then
+  // rejects each call with the TypeError the constructor would have thrown.
+  badOptions: settle(new outbound('smoke-key', { timeout: -1 }).track('user-1', 'Never Sent'))
+};
+try {
+  new outbound('');
+  window.emptyKey = 'no error';
+} catch (error) {
+  window.emptyKey = error.constructor.name + ': ' + error.message;
+}
+</script>
+</body></html>`;
+}
+
+describe('dist/outbound.js by <script src>, cross-origin to the receiver', { ...TIMEOUT, skip: skipWithoutBrowser }, () => {
+  let receiver;
+  let pageServer;
+  let pageOrigin;
+  let browser;
+  let page;
+  let errors;
+
+  before(async () => {
+    const files = { '/dist/outbound.js': readDist('outbound.js'), '/dist/outbound.wasm': readDist('outbound.wasm') };
+    receiver = await startReceiver({ port: 0 });
+    // The page's own origin: the page and the library, nothing of the receiver.
+    const html = scriptTagPage(receiver.url);
+    pageServer = http.createServer((req, res) => {
+      if (req.url === '/') {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+      } else if (req.url === '/dist/outbound.js') {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(files[req.url]);
+      } else if (req.url === '/dist/outbound.wasm') {
+        res.writeHead(200, { 'Content-Type': 'application/wasm' }).end(files[req.url]);
+      } else {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+      }
+    });
+    pageOrigin = await listen(pageServer);
+    assert.notEqual(pageOrigin, receiver.origin);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    page = await browser.newPage();
+    errors = watchForErrors(page);
+    await page.goto(`${pageOrigin}/`);
+    await page.waitForFunction(
+      () => Object.values(window.outcomes).every((outcome) => outcome.state !== 'pending'),
+      null,
+      { timeout: 15000 },
+    );
+  });
+
+  after(async () => {
+    await browser?.close();
+    await receiver?.close();
+    if (pageServer) await closeServer(pageServer);
+  });
+
+  test('calls made on the line after the script tag resolve', async () => {
+    const outcomes = await page.evaluate(() => window.outcomes);
+    assert.deepEqual(outcomes.identify, { state: 'resolved', value: undefined });
+    assert.deepEqual(outcomes.track, { state: 'resolved', value: undefined });
+  });
+
+  test('before the module is ready, an empty key throws and a bad option rejects every call', async () => {
+    assert.equal(await page.evaluate(() => window.emptyKey), 'TypeError: new outbound(): apiKey must be a non-empty string');
+    const { state, isError, message } = await page.evaluate(() => window.outcomes.badOptions);
+    assert.equal(state, 'rejected');
+    assert.equal(isError, true);
+    assert.equal(message, 'new outbound(): options.timeout must be a whole number from 1 to 3600000 (got a number)');
+  });
+
+  test('the receiver recorded exactly the two expected bodies, with the page origin', async () => {
+    const startedAt = await page.evaluate(() => window.startedAt);
+    const calls = receiver.calls();
+    assert.deepEqual(calls.map((call) => call.path).sort(), ['/v2/identify', '/v2/track']);
+
+    const identify = calls.find((call) => call.path === '/v2/identify');
+    assert.deepEqual(identify.body, {
+      user_id: 'user-1',
+      first_name: 'Ada',
+      email: 'ada@example.com',
+      attributes: { city: 'San Francisco' },
+    });
+
+    const track = calls.find((call) => call.path === '/v2/track');
+    const { timestamp, ...rest } = track.body;
+    assert.deepEqual(rest, { user_id: 'user-1', event: 'Signed Up', properties: { plan: 'Pro', seats: 3 } });
+    assert.ok(Number.isInteger(timestamp), `timestamp must be integer seconds, got ${timestamp}`);
+    const now = Math.floor(Date.now() / 1000);
+    assert.ok(timestamp >= startedAt - 2 && timestamp <= now + 2, `timestamp ${timestamp} is not recent (now ${now})`);
+
+    for (const call of calls) {
+      assert.equal(call.method, 'POST');
+      assert.equal(call.headers.origin, pageOrigin, 'the request came cross-origin from the page');
+      assert.match(call.headers['content-type'], /^application\/json/);
+      assert.equal(call.headers['x-outbound-key'], '****'); // sent (the receiver masks it when recording)
+      assert.match(call.headers['x-outbound-client'] ?? '', /^outbound-wasm\/\S+/);
+    }
+  });
+
+  test('an invalid argument, before and after the module is ready, rejects with receivedCall false and sends nothing', async () => {
+    const early = await page.evaluate(() => window.outcomes.invalid);
+    assert.equal(early.state, 'rejected');
+    assert.equal(early.isError, true);
+    assert.equal(early.receivedCall, false);
+    assert.match(early.message, /user/i, `the message should name the user ID: ${early.message}`);
+
+    const late = await page.evaluate(async () => {
+      try {
+        await ob.track('', 'x');
+        return { state: 'resolved' };
+      } catch (error) {
+        return { state: 'rejected', isError: error instanceof Error, receivedCall: error.receivedCall, message: error.message };
+      }
+    });
+    assert.equal(late.state, 'rejected');
+    assert.equal(late.isError, true);
+    assert.equal(late.receivedCall, false, late.message);
+
+    // A valid call after the invalid ones: once it has arrived, it must be the only new call.
+    await page.evaluate(() => ob.track('user-1', 'After Invalid'));
+    const events = receiver.calls().map((call) => call.body.event ?? call.path);
+    assert.deepEqual(events.filter((event) => event !== '/v2/identify'), ['Signed Up', 'After Invalid']);
+    assert.equal(events.length, 3);
+  });
+
+  test('no console errors and no page errors', () => {
+    assert.deepEqual(errors, []);
+  });
+});
+
+describe('the demo server (npm start)', TIMEOUT, () => {
+  let demo;
+  let origin;
+
+  before(async () => {
+    readDist('outbound.js'); // fail with the build hint, not a confusing 404
+    demo = await startDemo({ port: 0 });
+    origin = new URL(demo.url).origin;
+  });
+
+  after(async () => {
+    await demo?.close();
+  });
+
+  test('serves the page, the browser build with the right types, and refuses traversal', async () => {
+    assert.equal(demo.receiverUrl, `${origin}/v2`);
+
+    const page = await fetch(demo.url);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type'), /^text\/html/);
+    assert.match(await page.text(), /<script src="\/dist\/outbound\.js"><\/script>/);
+
+    const script = await fetch(`${origin}/dist/outbound.js`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type'), /^text\/javascript/);
+    assert.equal(await script.text(), readDist('outbound.js').toString());
+
+    const wasm = await fetch(`${origin}/dist/outbound.wasm`);
+    assert.equal(wasm.status, 200);
+    assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+    assert.deepEqual(Buffer.from(await wasm.arrayBuffer()), readDist('outbound.wasm'));
+
+    for (const path of ['/../package.json', '/dist/../package.json', '/%2e%2e/package.json',
+      '/dist/..%2f..%2fpackage.json', '/..%5cpackage.json', '/.git/config']) {
+      const reply = await rawGet(origin, path);
+      assert.equal(reply.status, 403, `${path} must be refused`);
+      assert.doesNotMatch(reply.body, /devDependencies|\[core\]/, `${path} leaked a file`);
+    }
+    for (const path of ['/server.mjs', '/receiver.mjs', '/no-such-file.html', '/dist/']) {
+      assert.equal((await rawGet(origin, path)).status, 404, `${path} must not be served`);
+    }
+
+    // The receiver answers on the same port.
+    const calls = await fetch(`${origin}/calls`);
+    assert.equal(calls.status, 200);
+    assert.deepEqual(await calls.json(), { calls: [] });
+  });
+
+  test('the demo page loads without errors and its track button records a call', { ...TIMEOUT, skip: skipWithoutBrowser }, async (t) => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    t.after(() => browser.close());
+    const page = await browser.newPage();
+    const errors = watchForErrors(page);
+    await page.goto(demo.url);
+
+    await page.getByRole('button', { name: /Track/ }).click();
+    await page.getByRole('status').filter({ hasText: /delivered/ }).waitFor({ timeout: 15000 });
+    // The panel shows what the receiver recorded, pushed by its event stream.
+    await page.locator('#calls li', { hasText: 'Signed Up' }).waitFor({ timeout: 15000 });
+
+    await page.getByRole('button', { name: /Identify/ }).click();
+    await page.locator('#calls li', { hasText: '/v2/identify' }).waitFor({ timeout: 15000 });
+
+    const { calls } = await (await fetch(`${origin}/calls`)).json();
+    const track = calls.find((call) => call.path === '/v2/track');
+    assert.ok(track, 'the receiver recorded the track call');
+    assert.equal(track.body.user_id, 'user-sf-1');
+    assert.equal(track.body.event, 'Signed Up');
+    assert.equal(track.headers.origin, origin);
+
+    const text = await page.locator('body').innerText();
+    assert.doesNotMatch(text, /demo-key/, 'the API key must not be displayed');
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}demo.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+  });
+});
