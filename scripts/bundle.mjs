@@ -1,5 +1,6 @@
 // Writes dist/ from the Emscripten build: the browser file (loader + the public class, installing
-// the global `outbound`), its .wasm, and the Node module. Run by CMake's `dist` target.
+// the global `outbound`), the same as an ES module for bundlers, the .wasm both load, and the Node
+// module. Run by CMake's `dist` target.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +23,23 @@ const browser = [
   'self.outbound = defineOutbound(createOutboundModule, { eager: true });\n})();\n',
 ].join('\n');
 
+// The same browser build as an ES module, for bundlers (Vite, webpack, esbuild) that resolve the
+// package's `browser` condition. The literal `new URL('./outbound.wasm', import.meta.url)` is the
+// pattern bundlers recognise to ship the .wasm beside it. It loads at the first `new outbound()`.
+const browserModule = [
+  banner('the Emscripten build and js/outbound-api.js'),
+  'var module, exports, define;\n',
+  read(join(values.build, 'outbound.js')),
+  read(join(root, 'js/outbound-api.js')),
+  "const wasmUrl = new URL('./outbound.wasm', import.meta.url).href;",
+  'const outbound = defineOutbound((moduleObject) =>',
+  '  createOutboundModule(Object.assign(moduleObject, { locateFile: () => wasmUrl })));',
+  'export default outbound;\n',
+].join('\n');
+
 mkdirSync(values.out, { recursive: true });
 writeFileSync(join(values.out, 'outbound.js'), browser);
+writeFileSync(join(values.out, 'outbound.mjs'), browserModule);
 copyFileSync(join(values.build, 'outbound.wasm'), join(values.out, 'outbound.wasm'));
 // Emscripten's MODULARIZE wrapper reads document.currentScript even in a Node-only build; a
 // server-side renderer with a partial `document` must not see the package touch it.

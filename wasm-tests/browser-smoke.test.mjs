@@ -225,6 +225,41 @@ describe('dist/outbound.js by <script src>, cross-origin to the receiver', { ...
   });
 });
 
+describe('dist/outbound.mjs, the browser export condition for bundlers, as an ES module', { ...TIMEOUT, skip: skipWithoutBrowser }, () => {
+  test('import outbound from it in a module script; the .wasm is found beside it', async (t) => {
+    const receiver = await startReceiver({ port: 0 });
+    t.after(() => receiver.close());
+    const files = {
+      '/': ['text/html; charset=utf-8', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>esm</title>
+<link rel="icon" href="data:,"></head><body><script type="module">
+import outbound from '/lib/outbound.mjs';
+const ob = new outbound('esm-key', { baseUrl: ${JSON.stringify(receiver.url)} });
+window.result = ob.track('esm-user', 'Imported', { via: 'browser condition' }).then(() => 'resolved', (e) => e.message);
+</script></body></html>`],
+      '/lib/outbound.mjs': ['text/javascript', readDist('outbound.mjs')],
+      '/lib/outbound.wasm': ['application/wasm', readDist('outbound.wasm')],
+    };
+    const server = http.createServer((req, res) => {
+      const [type, body] = files[req.url] ?? ['text/plain', 'Not found'];
+      res.writeHead(files[req.url] ? 200 : 404, { 'Content-Type': type }).end(body);
+    });
+    const origin = await listen(server);
+    t.after(() => closeServer(server));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    t.after(() => browser.close());
+    const page = await browser.newPage();
+    const errors = watchForErrors(page);
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
+    assert.equal(await page.evaluate(() => window.result), 'resolved');
+    assert.equal(await page.evaluate(() => typeof window.outbound), 'undefined', 'the module installs no global');
+    const [call] = receiver.calls();
+    assert.deepEqual(call.body.properties, { via: 'browser condition' });
+    assert.equal(call.headers.origin, origin);
+    assert.deepEqual(errors, []);
+  });
+});
+
 describe('the demo server (npm start)', TIMEOUT, () => {
   let demo;
   let origin;
