@@ -5,10 +5,10 @@
 // Each returns the dumped body's size; the body* variants return the body for the equality check.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 using Json = nlohmann::ordered_json;
@@ -36,17 +36,33 @@ std::string bodyViaJsonString(const std::string& encoded) {
   if (colon == std::string::npos) return "";
   Json args = Json::parse(encoded.begin() + colon + 1, encoded.end(), nullptr, false);
   if (!args.is_array() || args.size() != 4) return "";
-  return dump(trackBody(std::move(args[0]), std::move(args[1]), std::move(args[2]), std::move(args[3])));
+  return dump(
+      trackBody(std::move(args[0]), std::move(args[1]), std::move(args[2]), std::move(args[3])));
 }
 
 // ---- (b) ---------------------------------------------------------------------------------------
 
 // Made once: val::global() reads globalThis, and a val from a C string copies it into JS.
-const val& jsObject() { static const val v = val::global("Object"); return v; }
-const val& jsArray() { static const val v = val::global("Array"); return v; }
-const val& objectType() { static const val v("object"); return v; }
-const val& functionType() { static const val v("function"); return v; }
-const val& toJSONKey() { static const val v("toJSON"); return v; }
+const val& jsObject() {
+  static const val v = val::global("Object");
+  return v;
+}
+const val& jsArray() {
+  static const val v = val::global("Array");
+  return v;
+}
+const val& objectType() {
+  static const val v("object");
+  return v;
+}
+const val& functionType() {
+  static const val v("function");
+  return v;
+}
+const val& toJSONKey() {
+  static const val v("toJSON");
+  return v;
+}
 
 // Whether `value` is a number JSON.stringify writes without a fraction: nlohmann stores those
 // as integers, so the walk must too for both paths to dump the same text ("1", not "1.0").
@@ -56,23 +72,35 @@ bool isSafeInteger(double value) {
 
 // As JSON.stringify: false when the value is left out (undefined, functions, symbols).
 bool walk(const val& input, Json& out) {
-  if (input.isString()) { out = input.as<std::string>(); return true; }
-  if (input.isNumber()) {
-    const double number = input.as<double>();
-    if (!std::isfinite(number)) out = nullptr;
-    else if (isSafeInteger(number)) out = static_cast<std::int64_t>(number);
-    else out = number;
+  if (input.isString()) {
+    out = input.as<std::string>();
     return true;
   }
-  if (input.isTrue() || input.isFalse()) { out = input.isTrue(); return true; }
-  if (input.isNull()) { out = nullptr; return true; }
+  if (input.isNumber()) {
+    const double number = input.as<double>();
+    if (!std::isfinite(number))
+      out = nullptr;
+    else if (isSafeInteger(number))
+      out = static_cast<std::int64_t>(number);
+    else
+      out = number;
+    return true;
+  }
+  if (input.isTrue() || input.isFalse()) {
+    out = input.isTrue();
+    return true;
+  }
+  if (input.isNull()) {
+    out = nullptr;
+    return true;
+  }
   if (input.isUndefined() || !input.typeOf().strictlyEquals(objectType())) return false;
 
   const val toJSON = input[toJSONKey()];  // Date, and anything else that defines it
   if (toJSON.typeOf().strictlyEquals(functionType())) {
     return walk(toJSON.call<val>("call", input), out);
   }
-  if (input.instanceof(jsArray())) {
+  if (input.instanceof (jsArray())) {
     out = Json::array();
     const unsigned length = input["length"].as<unsigned>();
     for (unsigned i = 0; i < length; ++i) {

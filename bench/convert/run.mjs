@@ -10,27 +10,8 @@ const CALLS = Number(process.argv[2] ?? 200_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const WARMUP = Math.max(10_000, CALLS / 10);
 
-// The kind letter of one top-level argument, as the product's glue.js computes it.
-function kindOf(value) {
-  switch (typeof value) {
-    case 'string': return 's';
-    case 'number': return value !== value ? 'N' : value === Infinity ? 'I' : value === -Infinity ? 'i' : 'n';
-    case 'boolean': return 'b';
-    case 'undefined': return 'u';
-    case 'bigint': return 'B';
-    case 'symbol': return 'S';
-    case 'function': return 'F';
-  }
-  if (value === null) return 'z';
-  if (Array.isArray(value)) return 'a';
-  return value instanceof Date ? 'd' : 'o';
-}
-
-function encode(...args) {
-  let kinds = '';
-  for (const arg of args) kinds += kindOf(arg);
-  return kinds + ':' + JSON.stringify(args);
-}
+// The product's own encoder (src/bindings/glue.js, built in with --pre-js).
+const encode = Module.encodeArgs;
 
 const typical = {
   plan: 'pro', source: 'landing page', currency: 'EUR', price: 49.99, quantity: 3,

@@ -120,11 +120,10 @@ Result<HttpRequest> Client::prepare(std::string_view method, std::string_view en
   HttpRequest request{options_.baseUrl + std::string(spec->path), std::string(spec->path),
                       toJsonText(body.value())};
   if (request.body.size() > options_.maxBodyBytes) {
-    return withPrefix(method, invalidArgument("the request body would be " +
-                                              std::to_string(request.body.size()) +
-                                              " bytes, over maxBodyBytes (" +
-                                              std::to_string(options_.maxBodyBytes) +
-                                              "); nothing was sent"));
+    return withPrefix(
+        method, invalidArgument("the request body would be " + std::to_string(request.body.size()) +
+                                " bytes, over maxBodyBytes (" +
+                                std::to_string(options_.maxBodyBytes) + "); nothing was sent"));
   }
   return request;
 }
@@ -133,10 +132,10 @@ std::optional<CallError> Client::outcome(std::string_view method, const HttpRequ
                                          const HttpResponse& response) const {
   if (response.status >= 200 && response.status < 400) return std::nullopt;
   if (response.status > 0) {
-    return withPrefix(method, CallError{"the server answered " + std::to_string(response.status) +
-                                            " to POST " + request.path + ": " +
-                                            quoted(withoutKey(response.body)),
-                                        true, response.status});
+    return withPrefix(
+        method, CallError{"the server answered " + std::to_string(response.status) + " to POST " +
+                              request.path + ": " + quoted(withoutKey(response.body)),
+                          true, response.status});
   }
   if (response.elapsedMs >= options_.timeoutMs) {
     return withPrefix(method, CallError{"no answer from " + request.url + " within " +

@@ -39,25 +39,31 @@ const IdentifyField* fieldNamed(std::string_view key) {
 Result<Json> tokenList(const Json& value, const std::string& name) {
   if (value.is_string()) return Json::array({value});
   bool allStrings = value.is_array();
-  for (const auto& token : value.is_array() ? value : Json::array()) allStrings &= token.is_string();
+  for (const auto& token : value.is_array() ? value : Json::array())
+    allStrings &= token.is_string();
   if (allStrings) return value;
   return invalidArgument(name + " must be a string or an array of strings (got " +
                          describe(JsArg::fromJson(value)) + ")");
 }
 
 // Token lists and objects may be given as null to mean "none"; other fields send null as given.
-bool leftOutWhenNull(FieldRule rule) { return rule == FieldRule::TokenList || rule == FieldRule::Object; }
+bool leftOutWhenNull(FieldRule rule) {
+  return rule == FieldRule::TokenList || rule == FieldRule::Object;
+}
 
 Result<Json> normalise(const IdentifyField& field, const Json& value, const std::string& name) {
   switch (field.rule) {
-    case FieldRule::TokenList: return tokenList(value, name);
+    case FieldRule::TokenList:
+      return tokenList(value, name);
     case FieldRule::UserId: {
       auto id = userIdFrom(JsArg::fromJson(value), name);
       if (!id.ok()) return id.error();
       return Json(id.value());
     }
-    case FieldRule::Object: return optionalObjectFrom(JsArg::fromJson(value), name);
-    case FieldRule::AsGiven: break;
+    case FieldRule::Object:
+      return optionalObjectFrom(JsArg::fromJson(value), name);
+    case FieldRule::AsGiven:
+      break;
   }
   return value;
 }
@@ -86,7 +92,8 @@ Result<bool> addIdentifyAttributes(const JsArg& attributes, std::string_view nam
   if (!extra.empty()) {
     Json& merged = body["attributes"];
     if (merged.is_null()) merged = Json::object();
-    // Explicit `attributes` members win over loose keys of the same name, as the wire spelling does.
+    // Explicit `attributes` members win over loose keys of the same name, as the wire spelling
+    // does.
     for (auto& [key, value] : extra.items()) {
       if (!merged.contains(key)) merged[key] = std::move(value);
     }

@@ -21,8 +21,8 @@ unsigned escapedUnitAt(std::string_view text, size_t at) {
 }
 
 struct ScannedArgs {
-  std::string text;              // with lone surrogates replaced by U+FFFD
-  int tooDeepArg = -1;           // index of the first argument nested too deeply, or -1
+  std::string text;     // with lone surrogates replaced by U+FFFD
+  int tooDeepArg = -1;  // index of the first argument nested too deeply, or -1
 };
 
 // One pass over JSON.stringify's output of the argument array. JSON.stringify escapes lone
@@ -93,13 +93,20 @@ CallError unserializableValue(std::string_view report, const std::vector<std::st
 // Guards against a malformed encoding: every later reader may rely on the value's JSON type.
 bool kindMatchesValue(JsKind kind, const Json& value) {
   switch (kind) {
-    case JsKind::String: return value.is_string();
-    case JsKind::Number: return value.is_number();
-    case JsKind::Boolean: return value.is_boolean();
-    case JsKind::Array: return value.is_array();
-    case JsKind::Date: return value.is_string() || value.is_null();
-    case JsKind::Object: return !value.is_discarded();
-    default: return value.is_null();
+    case JsKind::String:
+      return value.is_string();
+    case JsKind::Number:
+      return value.is_number();
+    case JsKind::Boolean:
+      return value.is_boolean();
+    case JsKind::Array:
+      return value.is_array();
+    case JsKind::Date:
+      return value.is_string() || value.is_null();
+    case JsKind::Object:
+      return !value.is_discarded();
+    default:
+      return value.is_null();
   }
 }
 
@@ -107,34 +114,55 @@ bool kindMatchesValue(JsKind kind, const Json& value) {
 
 JsArg JsArg::fromJson(const Json& value) {
   switch (value.type()) {
-    case Json::value_t::string: return {JsKind::String, value};
-    case Json::value_t::boolean: return {JsKind::Boolean, value};
-    case Json::value_t::null: return {JsKind::Null, value};
-    case Json::value_t::array: return {JsKind::Array, value};
-    case Json::value_t::object: return {JsKind::Object, value};
+    case Json::value_t::string:
+      return {JsKind::String, value};
+    case Json::value_t::boolean:
+      return {JsKind::Boolean, value};
+    case Json::value_t::null:
+      return {JsKind::Null, value};
+    case Json::value_t::array:
+      return {JsKind::Array, value};
+    case Json::value_t::object:
+      return {JsKind::Object, value};
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
-    case Json::value_t::number_float: return {JsKind::Number, value};
-    default: return {JsKind::Undefined, Json()};
+    case Json::value_t::number_float:
+      return {JsKind::Number, value};
+    default:
+      return {JsKind::Undefined, Json()};
   }
 }
 
 std::string describe(const JsArg& arg) {
   switch (arg.kind) {
-    case JsKind::String: return arg.value.get_ref<const std::string&>().empty() ? "an empty string" : "a string";
-    case JsKind::Number: return "a number";
-    case JsKind::Boolean: return "a boolean";
-    case JsKind::Null: return "null";
-    case JsKind::Undefined: return "undefined";
-    case JsKind::NaN: return "NaN";
-    case JsKind::Infinity: return "Infinity";
-    case JsKind::NegativeInfinity: return "-Infinity";
-    case JsKind::BigInt: return "a BigInt";
-    case JsKind::Symbol: return "a Symbol";
-    case JsKind::Function: return "a function";
-    case JsKind::Date: return "a Date";
-    case JsKind::Array: return "an array";
-    case JsKind::Object: return "an object";
+    case JsKind::String:
+      return arg.value.get_ref<const std::string&>().empty() ? "an empty string" : "a string";
+    case JsKind::Number:
+      return "a number";
+    case JsKind::Boolean:
+      return "a boolean";
+    case JsKind::Null:
+      return "null";
+    case JsKind::Undefined:
+      return "undefined";
+    case JsKind::NaN:
+      return "NaN";
+    case JsKind::Infinity:
+      return "Infinity";
+    case JsKind::NegativeInfinity:
+      return "-Infinity";
+    case JsKind::BigInt:
+      return "a BigInt";
+    case JsKind::Symbol:
+      return "a Symbol";
+    case JsKind::Function:
+      return "a function";
+    case JsKind::Date:
+      return "a Date";
+    case JsKind::Array:
+      return "an array";
+    case JsKind::Object:
+      return "an object";
   }
   return "an unknown value";
 }
@@ -161,7 +189,8 @@ Result<std::vector<JsArg>> decodeJsArgs(std::string_view encoded,
   args.reserve(kinds.size());
   for (size_t i = 0; i < kinds.size(); ++i) {
     const auto kind = static_cast<JsKind>(kinds[i]);
-    if (!kindMatchesValue(kind, values[i])) return invalidArgument("the arguments could not be read");
+    if (!kindMatchesValue(kind, values[i]))
+      return invalidArgument("the arguments could not be read");
     args.push_back({kind, std::move(values[i])});
   }
   return args;

@@ -31,7 +31,8 @@ Result<Json> buildBodyWithNames(const MethodSpec& method, const std::vector<JsAr
 // (a camelCase `userId` would otherwise look like a missing user_id).
 Result<Json> batchEventBody(const Json& event, const std::string& name, std::int64_t nowMs) {
   if (!event.is_object()) {
-    return invalidArgument(name + " must be an object {user_id, event, properties?, timestamp?} (got " +
+    return invalidArgument(name +
+                           " must be an object {user_id, event, properties?, timestamp?} (got " +
                            describe(JsArg::fromJson(event)) + ")");
   }
   static const std::vector<std::string> kFields{"user_id", "event", "properties", "timestamp"};
@@ -73,14 +74,22 @@ Result<Json> batchBody(const JsArg& events, const std::string& name, std::int64_
 Result<bool> addParam(Param kind, const JsArg& arg, const std::string& name, std::int64_t nowMs,
                       Json& body) {
   switch (kind) {
-    case Param::UserId: return put(body, "user_id", userIdFrom(arg, name));
-    case Param::PreviousId: return put(body, "previous_id", userIdFrom(arg, name));
-    case Param::EventName: return put(body, "event", nonEmptyStringFrom(arg, name));
-    case Param::Properties: return put(body, "properties", propertiesFrom(arg, name));
-    case Param::Timestamp: return put(body, "timestamp", timestampFrom(arg, name, nowMs));
-    case Param::Attributes: return addIdentifyAttributes(arg, name, body);
-    case Param::Token: return put(body, "token", nonEmptyStringFrom(arg, name));
-    case Param::CampaignIds: return put(body, "campaign_ids", campaignIdsFrom(arg, name));
+    case Param::UserId:
+      return put(body, "user_id", userIdFrom(arg, name));
+    case Param::PreviousId:
+      return put(body, "previous_id", userIdFrom(arg, name));
+    case Param::EventName:
+      return put(body, "event", nonEmptyStringFrom(arg, name));
+    case Param::Properties:
+      return put(body, "properties", propertiesFrom(arg, name));
+    case Param::Timestamp:
+      return put(body, "timestamp", timestampFrom(arg, name, nowMs));
+    case Param::Attributes:
+      return addIdentifyAttributes(arg, name, body);
+    case Param::Token:
+      return put(body, "token", nonEmptyStringFrom(arg, name));
+    case Param::CampaignIds:
+      return put(body, "campaign_ids", campaignIdsFrom(arg, name));
     case Param::Events: {
       auto batch = batchBody(arg, name, nowMs);
       if (!batch.ok()) return batch.error();
@@ -148,7 +157,8 @@ std::vector<std::string> paramNames(const MethodSpec& method) {
   return names;
 }
 
-Result<Json> buildBody(const MethodSpec& method, const std::vector<JsArg>& args, std::int64_t nowMs) {
+Result<Json> buildBody(const MethodSpec& method, const std::vector<JsArg>& args,
+                       std::int64_t nowMs) {
   return buildBodyWithNames(method, args, paramNames(method), nowMs);
 }
 

@@ -51,6 +51,7 @@ std::vector<std::string> paramNames(const MethodSpec& method);
 constexpr size_t kMaxBatchEvents = 100;
 
 /// Validates `args` against `method` and builds its request body. Messages name the argument.
-Result<Json> buildBody(const MethodSpec& method, const std::vector<JsArg>& args, std::int64_t nowMs);
+Result<Json> buildBody(const MethodSpec& method, const std::vector<JsArg>& args,
+                       std::int64_t nowMs);
 
 }  // namespace outbound

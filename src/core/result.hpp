@@ -31,6 +31,8 @@ class Result {
 };
 
 /// A validation failure: nothing was sent, so the server never saw the call.
-inline CallError invalidArgument(std::string message) { return CallError{std::move(message), false, 0}; }
+inline CallError invalidArgument(std::string message) {
+  return CallError{std::move(message), false, 0};
+}
 
 }  // namespace outbound

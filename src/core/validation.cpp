@@ -23,8 +23,9 @@ constexpr double kLargestPlausibleSeconds = 1e11;
 Result<std::int64_t> secondsFromNumber(double seconds, std::string_view name, const JsArg& arg) {
   if (seconds < 0) return mustBe(name, "a non-negative number of UNIX seconds or a Date", arg);
   if (seconds > kLargestPlausibleSeconds) {
-    return invalidArgument(std::string(name) + " " + formatJsNumber(seconds) +
-                           " is too large for UNIX seconds; pass seconds (Date.now() / 1000) or a Date");
+    return invalidArgument(
+        std::string(name) + " " + formatJsNumber(seconds) +
+        " is too large for UNIX seconds; pass seconds (Date.now() / 1000) or a Date");
   }
   return static_cast<std::int64_t>(std::floor(seconds));
 }
@@ -117,7 +118,8 @@ std::optional<std::int64_t> parseIsoUtcMs(std::string_view text) {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
     return std::nullopt;
   }
-  const std::int64_t days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t days =
+      daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   return ((days * 24 + hour) * 60 + minute) * 60 * 1000 + second * 1000 + millis;
 }
 

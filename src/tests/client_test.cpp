@@ -6,15 +6,23 @@ using namespace outbound::testing;
 TEST_CASE("the constructor needs a non-empty string key") {
   const std::pair<const char*, const char*> cases[] = {
       {R"(uu:[null,null])", "new outbound(): apiKey must be a non-empty string (got undefined)"},
-      {R"(su:["",null])", "new outbound(): apiKey must be a non-empty string (got an empty string)"},
+      {R"(su:["",null])",
+       "new outbound(): apiKey must be a non-empty string (got an empty string)"},
       {R"(nu:[5,null])", "new outbound(): apiKey must be a non-empty string (got a number)"},
       {R"(oo:[{},{}])", "new outbound(): apiKey must be a non-empty string (got an object)"},
-      {R"(sa:["k",[]])", "new outbound(): options must be a plain object, undefined or null (got an array)"},
-      {R"(so:["k",{"baseUrl":"ftp://x"}])", "new outbound(): options.baseUrl must start with http:// or https://"},
-      {R"(so:["k",{"baseUrl":""}])", "new outbound(): options.baseUrl must be a non-empty string (got an empty string)"},
-      {R"(so:["k",{"timeout":0}])", "new outbound(): options.timeout must be a whole number from 1 to 3600000 (got a number)"},
-      {R"(so:["k",{"timeout":"5"}])", "new outbound(): options.timeout must be a whole number from 1 to 3600000 (got a string)"},
-      {R"(so:["k",{"maxBodyBytes":1.5}])", "new outbound(): options.maxBodyBytes must be a whole number from 1 to 1000000000 (got a number)"},
+      {R"(sa:["k",[]])",
+       "new outbound(): options must be a plain object, undefined or null (got an array)"},
+      {R"(so:["k",{"baseUrl":"ftp://x"}])",
+       "new outbound(): options.baseUrl must start with http:// or https://"},
+      {R"(so:["k",{"baseUrl":""}])",
+       "new outbound(): options.baseUrl must be a non-empty string (got an empty string)"},
+      {R"(so:["k",{"timeout":0}])",
+       "new outbound(): options.timeout must be a whole number from 1 to 3600000 (got a number)"},
+      {R"(so:["k",{"timeout":"5"}])",
+       "new outbound(): options.timeout must be a whole number from 1 to 3600000 (got a string)"},
+      {R"(so:["k",{"maxBodyBytes":1.5}])",
+       "new outbound(): options.maxBodyBytes must be a whole number from 1 to 1000000000 (got a "
+       "number)"},
   };
   for (const auto& [encoded, message] : cases) {
     auto setup = readConstructorArgs(encoded);
@@ -44,7 +52,8 @@ TEST_CASE("options have documented defaults and are applied") {
 TEST_CASE("every request carries the three headers of SPEC §5") {
   const Client client = testClient();
   REQUIRE(client.headers().size() == 3);
-  CHECK(client.headers()[0] == std::make_pair(std::string("Content-Type"), std::string("application/json")));
+  CHECK(client.headers()[0] ==
+        std::make_pair(std::string("Content-Type"), std::string("application/json")));
   CHECK(client.headers()[1] == std::make_pair(std::string("X-Outbound-Key"), std::string(kKey)));
   CHECK(client.headers()[2].first == "X-Outbound-Client");
   CHECK(client.headers()[2].second == std::string("outbound-wasm/") + OUTBOUND_VERSION);
@@ -55,7 +64,8 @@ TEST_CASE("a body over maxBodyBytes is refused before sending, with its size") {
   REQUIRE(setup.ok());
   const Client client(setup.value());
   CHECK(client.prepare("subscribeAll", R"(s:["u"])", kNowMs).ok());
-  auto tooBig = client.prepare("track", R"(sso:["u","e",{"text":"aaaaaaaaaaaaaaaaaaaaaaaaa"}])", kNowMs);
+  auto tooBig =
+      client.prepare("track", R"(sso:["u","e",{"text":"aaaaaaaaaaaaaaaaaaaaaaaaa"}])", kNowMs);
   REQUIRE_FALSE(tooBig.ok());
   CHECK(tooBig.error().message ==
         "track: the request body would be 100 bytes, over maxBodyBytes (60); nothing was sent");
@@ -80,12 +90,14 @@ TEST_CASE("outcomes: 2xx and 3xx succeed, failure statuses are received calls, n
   CHECK_FALSE(refused->receivedCall);
   CHECK(refused->status == 0);
   CHECK(refused->message ==
-        "track: could not reach http://127.0.0.1:9/v2/track (network error, refused connection or blocked by CORS)");
+        "track: could not reach http://127.0.0.1:9/v2/track (network error, refused connection or "
+        "blocked by CORS)");
   auto timedOut = client.outcome("track", request, {0, "", 10000});
   REQUIRE(timedOut.has_value());
   CHECK_FALSE(timedOut->receivedCall);
   CHECK(timedOut->message ==
-        "track: no answer from http://127.0.0.1:9/v2/track within 10000 ms (timeout); the call may not have arrived");
+        "track: no answer from http://127.0.0.1:9/v2/track within 10000 ms (timeout); the call may "
+        "not have arrived");
 }
 
 TEST_CASE("a key that is part of the placeholder or of our own words is still removed, once") {
@@ -96,10 +108,13 @@ TEST_CASE("a key that is part of the placeholder or of our own words is still re
     INFO(key);
     auto invalid = client.prepare("track", R"(ss:["","x"])", kNowMs);
     REQUIRE_FALSE(invalid.ok());
-    CHECK(invalid.error().message == "track: userId must be a non-empty string or a finite number (got an empty string)");
-    auto echoed = client.outcome("track", requestOf("track", R"(ss:["u","e"])"), {401, std::string("bad:") + key + key, 5});
+    CHECK(invalid.error().message ==
+          "track: userId must be a non-empty string or a finite number (got an empty string)");
+    auto echoed = client.outcome("track", requestOf("track", R"(ss:["u","e"])"),
+                                 {401, std::string("bad:") + key + key, 5});
     REQUIRE(echoed.has_value());
-    CHECK(echoed->message == "track: the server answered 401 to POST /track: bad:[API key][API key]");
+    CHECK(echoed->message ==
+          "track: the server answered 401 to POST /track: bad:[API key][API key]");
   }
 }
 

@@ -14,7 +14,8 @@ constexpr std::int64_t kNowSeconds = kNowMs / 1000;
 constexpr const char* kKey = "sk_test_SECRET_key_123";
 
 inline Client testClient() {
-  auto setup = readConstructorArgs(std::string("so:[\"") + kKey + "\",{\"baseUrl\":\"http://127.0.0.1:9/v2\"}]");
+  auto setup = readConstructorArgs(std::string("so:[\"") + kKey +
+                                   "\",{\"baseUrl\":\"http://127.0.0.1:9/v2\"}]");
   REQUIRE(setup.ok());
   return Client(setup.value());
 }

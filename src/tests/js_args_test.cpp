@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "core/js_args.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace outbound;
 
@@ -23,11 +23,20 @@ TEST_CASE("decodeJsArgs reads a kind and a JSON value per argument") {
 
 TEST_CASE("every kind letter is understood and described") {
   const std::pair<const char*, const char*> cases[] = {
-      {R"(s:["x"])", "a string"},   {R"(s:[""])", "an empty string"}, {"n:[1]", "a number"},
-      {"b:[true]", "a boolean"},    {"z:[null]", "null"},             {"u:[null]", "undefined"},
-      {"N:[null]", "NaN"},          {"I:[null]", "Infinity"},         {"i:[null]", "-Infinity"},
-      {"B:[null]", "a BigInt"},     {"S:[null]", "a Symbol"},         {"F:[null]", "a function"},
-      {R"(d:["2020-01-01T00:00:00.000Z"])", "a Date"},               {"a:[[]]", "an array"},
+      {R"(s:["x"])", "a string"},
+      {R"(s:[""])", "an empty string"},
+      {"n:[1]", "a number"},
+      {"b:[true]", "a boolean"},
+      {"z:[null]", "null"},
+      {"u:[null]", "undefined"},
+      {"N:[null]", "NaN"},
+      {"I:[null]", "Infinity"},
+      {"i:[null]", "-Infinity"},
+      {"B:[null]", "a BigInt"},
+      {"S:[null]", "a Symbol"},
+      {"F:[null]", "a function"},
+      {R"(d:["2020-01-01T00:00:00.000Z"])", "a Date"},
+      {"a:[[]]", "an array"},
       {"o:[{}]", "an object"},
   };
   for (const auto& [encoded, description] : cases) {
@@ -43,7 +52,8 @@ TEST_CASE("a value JSON.stringify threw on is reported with its path") {
       R"js(!{"arg":2,"path":".cart.items[3]","problem":"refers back to an enclosing object (a cycle)"})js",
       kNames);
   REQUIRE_FALSE(args.ok());
-  CHECK(args.error().message == "properties.cart.items[3] refers back to an enclosing object (a cycle)");
+  CHECK(args.error().message ==
+        "properties.cart.items[3] refers back to an enclosing object (a cycle)");
   CHECK_FALSE(args.error().receivedCall);
 }
 
@@ -54,7 +64,8 @@ TEST_CASE("nesting deeper than the limit is refused, naming the argument") {
   REQUIRE_FALSE(args.ok());
   CHECK(args.error().message == "properties is nested more than 100 levels deep");
 
-  const std::string deepest = std::string(kMaxNestingDepth, '[') + std::string(kMaxNestingDepth, ']');
+  const std::string deepest =
+      std::string(kMaxNestingDepth, '[') + std::string(kMaxNestingDepth, ']');
   CHECK(decodeJsArgs("sso:[\"u\",\"e\"," + deepest + "]", kNames).ok());
 }
 
@@ -68,7 +79,9 @@ TEST_CASE("brackets inside strings do not count as nesting") {
 TEST_CASE("lone surrogates become U+FFFD, pairs are kept") {
   auto args = decodeJsArgs(R"(ssss:["a\ud800b","\udc00","\ud83d\ude00","\\ud800"])", kNames);
   REQUIRE(args.ok());
-  CHECK(args.value()[0].value == "a\xEF\xBF\xBD" "b");
+  CHECK(args.value()[0].value ==
+        "a\xEF\xBF\xBD"
+        "b");
   CHECK(args.value()[1].value == "\xEF\xBF\xBD");
   CHECK(args.value()[2].value == "\xF0\x9F\x98\x80");
   CHECK(args.value()[3].value == "\\ud800");  // an escaped backslash, not an escape
@@ -76,9 +89,23 @@ TEST_CASE("lone surrogates become U+FFFD, pairs are kept") {
 
 TEST_CASE("malformed encodings are refused without crashing") {
   const char* cases[] = {
-      "",          "s",           "s:",          "s:[",        "ss:[\"a\"]", "s:[1]",
-      "n:[\"1\"]", "x:[1]",       "u:[1]",       "a:[{}]",     "!",          "!{}",
-      "!{\"arg\":\"x\",\"path\":5}", "!{\"arg\":99}", "s:[\"\\ud800", "b:[null]", ":[]x",
+      "",
+      "s",
+      "s:",
+      "s:[",
+      "ss:[\"a\"]",
+      "s:[1]",
+      "n:[\"1\"]",
+      "x:[1]",
+      "u:[1]",
+      "a:[{}]",
+      "!",
+      "!{}",
+      "!{\"arg\":\"x\",\"path\":5}",
+      "!{\"arg\":99}",
+      "s:[\"\\ud800",
+      "b:[null]",
+      ":[]x",
   };
   for (const char* encoded : cases) {
     INFO(encoded);

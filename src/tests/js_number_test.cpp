@@ -1,8 +1,8 @@
+#include "core/js_number.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
-
-#include "core/js_number.hpp"
 
 using outbound::formatJsNumber;
 

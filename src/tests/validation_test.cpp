@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "core/validation.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace outbound;
 
@@ -26,12 +26,18 @@ TEST_CASE("user IDs: non-empty strings and finite numbers, numbers as JavaScript
     CHECK(id.value() == expected);
   }
   const std::pair<JsArg, const char*> rejected[] = {
-      {arg(JsKind::String, ""), "an empty string"}, {arg(JsKind::Undefined), "undefined"},
-      {arg(JsKind::Null), "null"},                  {arg(JsKind::NaN), "NaN"},
-      {arg(JsKind::Infinity), "Infinity"},          {arg(JsKind::NegativeInfinity), "-Infinity"},
-      {arg(JsKind::BigInt), "a BigInt"},            {arg(JsKind::Symbol), "a Symbol"},
-      {arg(JsKind::Function), "a function"},        {arg(JsKind::Boolean, true), "a boolean"},
-      {arg(JsKind::Array, Json::array()), "an array"}, {arg(JsKind::Object, Json::object()), "an object"},
+      {arg(JsKind::String, ""), "an empty string"},
+      {arg(JsKind::Undefined), "undefined"},
+      {arg(JsKind::Null), "null"},
+      {arg(JsKind::NaN), "NaN"},
+      {arg(JsKind::Infinity), "Infinity"},
+      {arg(JsKind::NegativeInfinity), "-Infinity"},
+      {arg(JsKind::BigInt), "a BigInt"},
+      {arg(JsKind::Symbol), "a Symbol"},
+      {arg(JsKind::Function), "a function"},
+      {arg(JsKind::Boolean, true), "a boolean"},
+      {arg(JsKind::Array, Json::array()), "an array"},
+      {arg(JsKind::Object, Json::object()), "an object"},
       {arg(JsKind::Date, "2020-01-01T00:00:00.000Z"), "a Date"},
       {arg(JsKind::Object, "from toJSON"), "an object"},
   };
@@ -39,7 +45,8 @@ TEST_CASE("user IDs: non-empty strings and finite numbers, numbers as JavaScript
     auto id = userIdFrom(input, "userId");
     REQUIRE_FALSE(id.ok());
     CHECK(id.error().message ==
-          std::string("userId must be a non-empty string or a finite number (got ") + description + ")");
+          std::string("userId must be a non-empty string or a finite number (got ") + description +
+              ")");
   }
 }
 
@@ -55,7 +62,8 @@ TEST_CASE("event names and tokens: any non-empty string") {
 TEST_CASE("properties: a plain object, or left out") {
   CHECK(optionalObjectFrom(arg(JsKind::Undefined), "properties").value().is_null());
   CHECK(optionalObjectFrom(arg(JsKind::Null), "properties").value().is_null());
-  CHECK(optionalObjectFrom(arg(JsKind::Object, Json{{"a", 1}}), "properties").value() == Json{{"a", 1}});
+  CHECK(optionalObjectFrom(arg(JsKind::Object, Json{{"a", 1}}), "properties").value() ==
+        Json{{"a", 1}});
   CHECK(optionalObjectFrom(arg(JsKind::Array, Json::array()), "properties").error().message ==
         "properties must be a plain object, undefined or null (got an array)");
   CHECK(optionalObjectFrom(arg(JsKind::String, "x"), "properties").error().message ==
@@ -64,8 +72,9 @@ TEST_CASE("properties: a plain object, or left out") {
         "properties must be a plain object, undefined or null (got a number)");
   CHECK(optionalObjectFrom(arg(JsKind::Boolean, false), "properties").error().message ==
         "properties must be a plain object, undefined or null (got a boolean)");
-  CHECK(optionalObjectFrom(arg(JsKind::Date, "2020-01-01T00:00:00.000Z"), "properties").error().message ==
-        "properties must be a plain object, undefined or null (got a Date)");
+  CHECK(optionalObjectFrom(arg(JsKind::Date, "2020-01-01T00:00:00.000Z"), "properties")
+            .error()
+            .message == "properties must be a plain object, undefined or null (got a Date)");
   CHECK(optionalObjectFrom(arg(JsKind::Object, 5), "properties").error().message ==
         "properties must be a plain object (its toJSON() returned a number)");
 }
@@ -89,14 +98,22 @@ TEST_CASE("timestamps: seconds, Dates and ISO strings become integer seconds") {
     CHECK(seconds.value() == expected);
   }
   const std::pair<JsArg, const char*> rejected[] = {
-      {arg(JsKind::Number, -1), "timestamp must be a non-negative number of UNIX seconds or a Date (got a number)"},
-      {arg(JsKind::NaN), "timestamp must be a non-negative number of UNIX seconds or a Date (got NaN)"},
-      {arg(JsKind::Infinity), "timestamp must be a non-negative number of UNIX seconds or a Date (got Infinity)"},
-      {arg(JsKind::String, "yesterday"), "timestamp must be a non-negative number of UNIX seconds or a Date (got a string)"},
-      {arg(JsKind::Boolean, true), "timestamp must be a non-negative number of UNIX seconds or a Date (got a boolean)"},
+      {arg(JsKind::Number, -1),
+       "timestamp must be a non-negative number of UNIX seconds or a Date (got a number)"},
+      {arg(JsKind::NaN),
+       "timestamp must be a non-negative number of UNIX seconds or a Date (got NaN)"},
+      {arg(JsKind::Infinity),
+       "timestamp must be a non-negative number of UNIX seconds or a Date (got Infinity)"},
+      {arg(JsKind::String, "yesterday"),
+       "timestamp must be a non-negative number of UNIX seconds or a Date (got a string)"},
+      {arg(JsKind::Boolean, true),
+       "timestamp must be a non-negative number of UNIX seconds or a Date (got a boolean)"},
       {arg(JsKind::Date), "timestamp is an invalid Date"},
-      {arg(JsKind::Date, "1969-12-31T23:59:59.000Z"), "timestamp must be a non-negative number of UNIX seconds or a Date (got a Date)"},
-      {arg(JsKind::Number, 1700000000789.0), "timestamp 1700000000789 is too large for UNIX seconds; pass seconds (Date.now() / 1000) or a Date"},
+      {arg(JsKind::Date, "1969-12-31T23:59:59.000Z"),
+       "timestamp must be a non-negative number of UNIX seconds or a Date (got a Date)"},
+      {arg(JsKind::Number, 1700000000789.0),
+       "timestamp 1700000000789 is too large for UNIX seconds; pass seconds (Date.now() / 1000) or "
+       "a Date"},
   };
   for (const auto& [input, message] : rejected) {
     auto seconds = timestampFrom(input, "timestamp", now);
@@ -110,9 +127,10 @@ TEST_CASE("parseIsoUtcMs reads exactly what Date.prototype.toJSON writes") {
   CHECK(parseIsoUtcMs("1970-01-01T00:00:01.001Z") == 1001);
   CHECK(parseIsoUtcMs("2023-11-14T22:13:20.789Z") == 1700000000789);
   CHECK(parseIsoUtcMs("1600-03-01T00:00:00.000Z") == -11670912000000);
-  for (const char* bad : {"", "2023-11-14", "2023-11-14T22:13:20", "2023-11-14T22:13:20.7Z",
-                          "2023-13-14T22:13:20.000Z", "2023-11-14T24:00:00.000Z", "2023-11-14 22:13:20Z",
-                          "+02023-11-14T22:13:20.000Z", "2023-11-14T22:13:20.000+01:00", "abcd-ef-ghTij:kl:mnZ"}) {
+  for (const char* bad :
+       {"", "2023-11-14", "2023-11-14T22:13:20", "2023-11-14T22:13:20.7Z",
+        "2023-13-14T22:13:20.000Z", "2023-11-14T24:00:00.000Z", "2023-11-14 22:13:20Z",
+        "+02023-11-14T22:13:20.000Z", "2023-11-14T22:13:20.000+01:00", "abcd-ef-ghTij:kl:mnZ"}) {
     INFO(bad);
     CHECK_FALSE(parseIsoUtcMs(bad).has_value());
   }
@@ -125,8 +143,10 @@ TEST_CASE("campaign IDs: a non-empty array of strings or finite numbers, sent as
         "campaignIds must be a non-empty array of campaign IDs (got an array)");
   CHECK(campaignIdsFrom(arg(JsKind::Number, 3), "campaignIds").error().message ==
         "campaignIds must be a non-empty array of campaign IDs (got a number)");
-  CHECK(campaignIdsFrom(arg(JsKind::Array, Json::array({1, nullptr})), "campaignIds").error().message ==
-        "campaignIds[1] must be a string or a finite number (got null)");
-  CHECK(campaignIdsFrom(arg(JsKind::Array, Json::array({Json::object()})), "campaignIds").error().message ==
-        "campaignIds[0] must be a string or a finite number (got an object)");
+  CHECK(campaignIdsFrom(arg(JsKind::Array, Json::array({1, nullptr})), "campaignIds")
+            .error()
+            .message == "campaignIds[1] must be a string or a finite number (got null)");
+  CHECK(campaignIdsFrom(arg(JsKind::Array, Json::array({Json::object()})), "campaignIds")
+            .error()
+            .message == "campaignIds[0] must be a string or a finite number (got an object)");
 }
