@@ -27,11 +27,7 @@ std::string encodeArgs(const Args&... args) {
 }
 
 void warnAboutUnknownOptions(const ClientSetup& setup) {
-  for (const auto& name : setup.unknownOptions) {
-    val::module_property("warnOnce")(
-        "outbound: ignoring unknown option \"" + name +
-        "\" (known: baseUrl, timeout, maxBodyBytes, retries, batch, persist)");
-  }
+  for (const auto& warning : setup.warnings) val::module_property("warnOnce")(warning);
 }
 
 class OutboundClass {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/js_args.hpp"
+#include "core/js_number.hpp"
 #include "core/json.hpp"
 #include "core/methods.hpp"
 #include "core/validation.hpp"
@@ -14,17 +15,8 @@
 namespace outbound {
 namespace {
 
-constexpr std::string_view kKnownOptions[] = {"baseUrl", "timeout", "maxBodyBytes",
-                                              "retries", "batch",   "persist"};
 // A server's reply is quoted in messages up to this many bytes.
 constexpr size_t kQuotedBodyLimit = 500;
-
-bool isKnownOption(std::string_view name) {
-  for (const auto known : kKnownOptions) {
-    if (name == known) return true;
-  }
-  return false;
-}
 
 bool startsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -41,34 +33,128 @@ Result<std::string> baseUrlFrom(const JsArg& arg) {
   return text;
 }
 
-Result<double> positiveIntegerFrom(const JsArg& arg, std::string_view name, double largest) {
+Result<double> wholeNumberFrom(const JsArg& arg, std::string_view name, double smallest,
+                               double largest) {
   if (arg.kind == JsKind::Number) {
     const double value = arg.value.get<double>();
-    if (value >= 1 && value <= largest && std::floor(value) == value) return value;
+    if (value >= smallest && value <= largest && std::floor(value) == value) return value;
   }
-  return invalidArgument(std::string(name) + " must be a whole number from 1 to " +
-                         std::to_string(static_cast<std::uint64_t>(largest)) + " (got " +
+  return invalidArgument(std::string(name) + " must be a whole number from " +
+                         formatJsNumber(smallest) + " to " + formatJsNumber(largest) + " (got " +
                          describe(arg) + ")");
 }
 
-Result<bool> applyOption(const std::string& name, const Json& value, ClientSetup& setup) {
+Result<bool> readBaseUrl(const JsArg& arg, ClientOptions& options) {
+  auto url = baseUrlFrom(arg);
+  if (!url.ok()) return url.error();
+  options.baseUrl = url.value();
+  return true;
+}
+
+Result<bool> readTimeout(const JsArg& arg, ClientOptions& options) {
+  auto ms = wholeNumberFrom(arg, "options.timeout", 1, 3600 * 1000);
+  if (!ms.ok()) return ms.error();
+  options.timeoutMs = static_cast<std::uint32_t>(ms.value());
+  return true;
+}
+
+Result<bool> readMaxBodyBytes(const JsArg& arg, ClientOptions& options) {
+  auto bytes = wholeNumberFrom(arg, "options.maxBodyBytes", 1, 1e9);
+  if (!bytes.ok()) return bytes.error();
+  options.maxBodyBytes = static_cast<std::size_t>(bytes.value());
+  return true;
+}
+
+Result<bool> readRetries(const JsArg& arg, ClientOptions& options) {
+  auto retries = wholeNumberFrom(arg, "options.retries", 0, 10);
+  if (!retries.ok()) return retries.error();
+  options.retry.retries = static_cast<int>(retries.value());
+  return true;
+}
+
+Result<bool> readBatchField(const std::string& field, const Json& value, BatchOptions& batch) {
   const JsArg arg = JsArg::fromJson(value);
-  if (name == "baseUrl") {
-    auto url = baseUrlFrom(arg);
-    if (!url.ok()) return url.error();
-    setup.options.baseUrl = url.value();
-  } else if (name == "timeout") {
-    auto ms = positiveIntegerFrom(arg, "options.timeout", 3600 * 1000);
+  if (field == "maxEvents") {
+    auto events = wholeNumberFrom(arg, "options.batch.maxEvents", 1, kMaxBatchEvents);
+    if (!events.ok()) return events.error();
+    batch.maxEvents = static_cast<std::size_t>(events.value());
+  } else if (field == "flushIntervalMs") {
+    auto ms = wholeNumberFrom(arg, "options.batch.flushIntervalMs", 0, 600000);
     if (!ms.ok()) return ms.error();
-    setup.options.timeoutMs = static_cast<std::uint32_t>(ms.value());
-  } else if (name == "maxBodyBytes") {
-    auto bytes = positiveIntegerFrom(arg, "options.maxBodyBytes", 1e9);
-    if (!bytes.ok()) return bytes.error();
-    setup.options.maxBodyBytes = static_cast<std::size_t>(bytes.value());
-  } else if (!isKnownOption(name)) {
-    setup.unknownOptions.push_back(name);
+    batch.flushIntervalMs = static_cast<std::int64_t>(ms.value());
+  } else {
+    return invalidArgument("options.batch has an unknown field \"" + field +
+                           "\"; the fields are maxEvents and flushIntervalMs");
   }
   return true;
+}
+
+// batch: true, false, or {maxEvents, flushIntervalMs}.
+Result<bool> readBatch(const JsArg& arg, ClientOptions& options) {
+  if (arg.kind == JsKind::Boolean) {
+    options.batch.enabled = arg.value.get<bool>();
+    return true;
+  }
+  if (arg.omitted()) return true;
+  if (!arg.value.is_object()) {
+    return invalidArgument(
+        "options.batch must be true, false or {maxEvents, flushIntervalMs} (got " + describe(arg) +
+        ")");
+  }
+  options.batch.enabled = true;
+  for (const auto& [field, value] : arg.value.items()) {
+    auto read = readBatchField(field, value, options.batch);
+    if (!read.ok()) return read;
+  }
+  return true;
+}
+
+Result<bool> readPersist(const JsArg& arg, ClientOptions& options) {
+  if (arg.kind != JsKind::Boolean) {
+    return invalidArgument("options.persist must be true or false (got " + describe(arg) + ")");
+  }
+  options.persist = arg.value.get<bool>();
+  return true;
+}
+
+struct OptionSpec {
+  std::string_view name;
+  Result<bool> (*read)(const JsArg&, ClientOptions&);
+};
+
+constexpr OptionSpec kOptions[] = {
+    {"baseUrl", readBaseUrl}, {"timeout", readTimeout}, {"maxBodyBytes", readMaxBodyBytes},
+    {"retries", readRetries}, {"batch", readBatch},     {"persist", readPersist},
+};
+
+std::string unknownOptionWarning(const std::string& name) {
+  std::string known;
+  for (const auto& option : kOptions)
+    known += (known.empty() ? "" : ", ") + std::string(option.name);
+  return "outbound: ignoring unknown option \"" + name + "\" (known: " + known + ")";
+}
+
+Result<bool> applyOption(const std::string& name, const Json& value, ClientSetup& setup) {
+  for (const auto& option : kOptions) {
+    if (option.name == name) return option.read(JsArg::fromJson(value), setup.options);
+  }
+  setup.warnings.push_back(unknownOptionWarning(name));
+  return true;
+}
+
+// Whose calls a body holds: its user_id, or each batch event's.
+std::vector<std::string> userIdsOf(const Json& body) {
+  std::vector<std::string> ids;
+  const auto add = [&](const Json& object) {
+    const auto id = object.find("user_id");
+    if (id != object.end() && id->is_string()) ids.push_back(id->get<std::string>());
+  };
+  if (body.is_array()) {
+    for (const auto& event : body) add(event);
+  } else {
+    add(body);
+  }
+  return ids;
 }
 
 std::string quoted(const std::string& body) {
@@ -118,7 +204,7 @@ Result<HttpRequest> Client::prepare(std::string_view method, std::string_view en
   auto body = buildBody(*spec, args.value(), nowMs);
   if (!body.ok()) return withPrefix(method, body.error());
   HttpRequest request{options_.baseUrl + std::string(spec->path), std::string(spec->path),
-                      toJsonText(body.value())};
+                      toJsonText(body.value()), userIdsOf(body.value())};
   if (request.body.size() > options_.maxBodyBytes) {
     return withPrefix(
         method, invalidArgument("the request body would be " + std::to_string(request.body.size()) +

@@ -10,22 +10,27 @@
 #include <utility>
 #include <vector>
 
+#include "core/delivery_queue.hpp"
 #include "core/result.hpp"
+#include "core/retry_policy.hpp"
 
 namespace outbound {
 
-/// The options of SPEC §2 that this version acts on, with their defaults.
+/// The options of SPEC §2, with their defaults (README.md documents each).
 struct ClientOptions {
   std::string baseUrl = "https://api.outbound.io/v2";
   std::uint32_t timeoutMs = 10000;
   std::size_t maxBodyBytes = 1024 * 1024;
+  RetryPolicy retry;
+  BatchOptions batch;
+  bool persist = true;  // acted on where there is storage: in browsers
 };
 
 /// What `new outbound(apiKey, options)` was given, once checked.
 struct ClientSetup {
   std::string apiKey;
   ClientOptions options;
-  std::vector<std::string> unknownOptions;  // names to warn about once; they are ignored
+  std::vector<std::string> warnings;  // about unknown option names, which are ignored
 };
 
 /// Reads the constructor's arguments (encoded as glue.js encodes any call's arguments). Its
@@ -38,6 +43,7 @@ struct HttpRequest {
   std::string url;
   std::string path;  // relative to baseUrl, for messages
   std::string body;
+  std::vector<std::string> userIds;  // whose calls these are, in body order
 };
 
 struct HttpResponse {

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "core/civil_time.hpp"
 #include "core/js_number.hpp"
 
 namespace outbound {
@@ -28,16 +29,6 @@ Result<std::int64_t> secondsFromNumber(double seconds, std::string_view name, co
         " is too large for UNIX seconds; pass seconds (Date.now() / 1000) or a Date");
   }
   return static_cast<std::int64_t>(std::floor(seconds));
-}
-
-// Days from 1970-01-01 to a proleptic Gregorian date (the civil-from-days identity).
-std::int64_t daysFromCivil(std::int64_t year, unsigned month, unsigned day) {
-  year -= month <= 2;
-  const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const unsigned yearOfEra = static_cast<unsigned>(year - era * 400);
-  const unsigned dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const unsigned dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
-  return era * 146097 + static_cast<std::int64_t>(dayOfEra) - 719468;
 }
 
 bool readDigits(std::string_view text, size_t at, size_t count, int& out) {
@@ -118,9 +109,8 @@ std::optional<std::int64_t> parseIsoUtcMs(std::string_view text) {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
     return std::nullopt;
   }
-  const std::int64_t days =
-      daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  return ((days * 24 + hour) * 60 + minute) * 60 * 1000 + second * 1000 + millis;
+  return utcMs(year, static_cast<unsigned>(month), static_cast<unsigned>(day), hour, minute, second,
+               millis);
 }
 
 }  // namespace outbound

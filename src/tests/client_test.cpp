@@ -46,7 +46,9 @@ TEST_CASE("options have documented defaults and are applied") {
   CHECK(set.value().options.baseUrl == "http://localhost:8080/v2");
   CHECK(set.value().options.timeoutMs == 250);
   CHECK(set.value().options.maxBodyBytes == 64);
-  CHECK(set.value().unknownOptions == std::vector<std::string>{"timout"});
+  CHECK(set.value().warnings ==
+        std::vector<std::string>{"outbound: ignoring unknown option \"timout\" (known: baseUrl, "
+                                 "timeout, maxBodyBytes, retries, batch, persist)"});
 }
 
 TEST_CASE("every request carries the three headers of SPEC §5") {

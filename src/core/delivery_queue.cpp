@@ -1,0 +1,162 @@
+#include "core/delivery_queue.hpp"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+namespace outbound {
+namespace {
+
+// Users whose earlier calls have not settled yet: their later calls must wait.
+class UserGate {
+ public:
+  bool anyBlocked(const std::vector<std::string>& users) const {
+    return std::any_of(users.begin(), users.end(),
+                       [&](const auto& u) { return blocked_.count(u); });
+  }
+  void block(const std::vector<std::string>& users) { blocked_.insert(users.begin(), users.end()); }
+
+ private:
+  std::set<std::string> blocked_;
+};
+
+std::string withAttempts(std::string message, int attempts) {
+  if (attempts <= 1) return message;
+  return message + " (after " + std::to_string(attempts) + " attempts)";
+}
+
+}  // namespace
+
+DeliveryQueue::DeliveryQueue(RetryPolicy retry, BatchOptions batch, std::size_t maxBodyBytes)
+    : retry_(retry), batch_(batch), maxBodyBytes_(maxBodyBytes) {}
+
+CallId DeliveryQueue::add(PendingCall call, std::int64_t nowMs) {
+  call.id = nextCallId_++;
+  call.batchable = call.batchable && batch_.enabled;
+  call.acceptedMs = nowMs;
+  call.notBeforeMs = nowMs;
+  call.inFlight.reset();
+  calls_.push_back(std::move(call));
+  return calls_.back().id;
+}
+
+bool DeliveryQueue::batchIsDue(const std::vector<size_t>& members, std::int64_t nowMs) const {
+  if (members.size() >= batch_.maxEvents) return true;
+  return std::any_of(members.begin(), members.end(), [&](size_t i) {
+    return calls_[i].id <= flushUpTo_ || calls_[i].acceptedMs + batch_.flushIntervalMs <= nowMs;
+  });
+}
+
+Send DeliveryQueue::makeSingle(PendingCall& call) {
+  const SendId id = nextSendId_++;
+  call.inFlight = id;
+  ++call.attempts;
+  return Send{id, call.method, call.path, call.body, {call.id}};
+}
+
+Send DeliveryQueue::makeBatch(const std::vector<size_t>& members) {
+  Send send{nextSendId_++, "track", "/track/batch", "[", {}};
+  for (const size_t i : members) {
+    PendingCall& call = calls_[i];
+    call.inFlight = send.id;
+    ++call.attempts;
+    if (send.body.size() > 1) send.body += ',';
+    send.body += call.body;
+    send.calls.push_back(call.id);
+  }
+  send.body += ']';
+  return send;
+}
+
+std::vector<Send> DeliveryQueue::takeDue(std::int64_t nowMs) {
+  std::vector<Send> sends;
+  UserGate gate;               // users whose earlier calls go later, or are in flight
+  UserGate batchGate;          // users with a track in the batch being gathered
+  std::vector<size_t> batch;   // track calls gathering into one request
+  std::size_t batchBytes = 2;  // "[" and "]"
+  auto closeBatch = [&](bool send) {
+    if (send && !batch.empty()) sends.push_back(makeBatch(batch));
+    for (const size_t i : batch) gate.block(calls_[i].userIds);
+    batch.clear();
+    batchBytes = 2;
+    batchGate = UserGate();
+  };
+
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    PendingCall& call = calls_[i];
+    // A user's later tracks may join the batch beside its earlier ones; anything else waits.
+    const bool blocked =
+        gate.anyBlocked(call.userIds) || (!call.batchable && batchGate.anyBlocked(call.userIds));
+    if (call.inFlight || call.notBeforeMs > nowMs || blocked) {
+      gate.block(call.userIds);
+      continue;
+    }
+    if (!call.batchable) {
+      sends.push_back(makeSingle(call));
+      gate.block(call.userIds);
+      continue;
+    }
+    const bool full = batch.size() == batch_.maxEvents ||
+                      (!batch.empty() && batchBytes + 1 + call.body.size() > maxBodyBytes_);
+    if (full) closeBatch(true);
+    batch.push_back(i);
+    batchGate.block(call.userIds);
+    batchBytes += call.body.size() + (batch.size() > 1 ? 1 : 0);
+  }
+  closeBatch(batchIsDue(batch, nowMs));
+  return sends;
+}
+
+std::vector<Settled> DeliveryQueue::settle(std::vector<size_t> members,
+                                           const std::optional<CallError>& failure) {
+  std::vector<Settled> settled;  // members ascend, and so do their ids
+  for (const size_t i : members) {
+    std::optional<CallError> error = failure;
+    if (error) error->message = withAttempts(error->message, calls_[i].attempts);
+    settled.push_back(Settled{calls_[i].id, std::move(error)});
+  }
+  for (auto i = members.rbegin(); i != members.rend(); ++i) {  // from the back: indexes stay valid
+    calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(*i));
+  }
+  return settled;
+}
+
+std::vector<Settled> DeliveryQueue::complete(SendId send, const std::optional<CallError>& failure,
+                                             std::optional<std::int64_t> retryAfterMs,
+                                             std::int64_t nowMs, double random01) {
+  std::vector<size_t> finished;
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    PendingCall& call = calls_[i];
+    if (call.inFlight != send) continue;
+    call.inFlight.reset();
+    const bool tryAgain =
+        failure && isRetryable(failure->status) && call.attempts <= retry_.retries;
+    if (tryAgain) {
+      call.notBeforeMs = nowMs + nextAttemptDelayMs(retry_, call.attempts, retryAfterMs, random01);
+    } else {
+      finished.push_back(i);
+    }
+  }
+  return settle(std::move(finished), failure);
+}
+
+std::optional<std::int64_t> DeliveryQueue::nextWakeMs() const {
+  std::optional<std::int64_t> wake;
+  for (const auto& call : calls_) {
+    if (call.inFlight) continue;
+    std::int64_t due = call.notBeforeMs;
+    if (call.batchable && call.id > flushUpTo_)
+      due = std::max(due, call.acceptedMs + batch_.flushIntervalMs);
+    wake = wake ? std::min(*wake, due) : due;
+  }
+  return wake;
+}
+
+void DeliveryQueue::flushUpTo(CallId last) { flushUpTo_ = std::max(flushUpTo_, last); }
+
+bool DeliveryQueue::settledUpTo(CallId last) const {
+  return std::none_of(calls_.begin(), calls_.end(),
+                      [&](const auto& call) { return call.id <= last; });
+}
+
+}  // namespace outbound

@@ -1,0 +1,97 @@
+// The delivery policy (delivery issue): which accepted calls go out when, batched or not, in what
+// order, and what a failed attempt leads to. Time and randomness are arguments, so every
+// decision can be tested exactly; the binding does the I/O and the timers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/retry_policy.hpp"
+
+namespace outbound {
+
+struct BatchOptions {
+  bool enabled = false;
+  std::size_t maxEvents = 100;          // events in one /track/batch request, 1 to 100
+  std::int64_t flushIntervalMs = 1000;  // the longest an event waits for others to join it
+};
+
+using CallId = std::uint64_t;
+using SendId = std::uint64_t;
+
+/// One call accepted for delivery and not yet settled.
+struct PendingCall {
+  CallId id = 0;
+  std::string method;                // the API method, for messages
+  std::string path;                  // relative to baseUrl
+  std::string body;                  // JSON text
+  std::vector<std::string> userIds;  // per user, calls reach the server in the order they were made
+  bool batchable = false;            // a track call, with batching on
+  int attempts = 0;                  // attempts started so far
+  std::int64_t acceptedMs = 0;
+  std::int64_t notBeforeMs = 0;    // after a failure: when the next attempt may start
+  std::optional<SendId> inFlight;  // the request carrying it now
+};
+
+/// One HTTP request to start now: a single call, or several track calls as one batch.
+struct Send {
+  SendId id = 0;
+  std::string method;  // whose name prefixes an error message
+  std::string path;
+  std::string body;
+  std::vector<CallId> calls;
+};
+
+/// A call whose fate is decided: delivered, or failed for good with `error`.
+struct Settled {
+  CallId id = 0;
+  std::optional<CallError> error;
+};
+
+class DeliveryQueue {
+ public:
+  DeliveryQueue(RetryPolicy retry, BatchOptions batch, std::size_t maxBodyBytes);
+
+  /// Accepts a call; it goes out from takeDue().
+  CallId add(PendingCall call, std::int64_t nowMs);
+
+  /// The requests to start now. Their calls count as in flight until complete().
+  std::vector<Send> takeDue(std::int64_t nowMs);
+
+  /// How a send ended: `failure` is nothing on success. Returns the calls this settles; the
+  /// others wait for another attempt. `random01` (uniform in [0, 1)) draws the backoff jitter.
+  std::vector<Settled> complete(SendId send, const std::optional<CallError>& failure,
+                                std::optional<std::int64_t> retryAfterMs, std::int64_t nowMs,
+                                double random01);
+
+  /// When takeDue() may next have something to start, if anything waits; nothing otherwise.
+  std::optional<std::int64_t> nextWakeMs() const;
+
+  /// Batched calls up to `last` go without waiting for others to join them.
+  void flushUpTo(CallId last);
+  /// Whether every call up to `last` has settled.
+  bool settledUpTo(CallId last) const;
+
+  CallId lastCallId() const { return nextCallId_ - 1; }
+  const std::vector<PendingCall>& pending() const { return calls_; }
+
+ private:
+  bool batchIsDue(const std::vector<size_t>& members, std::int64_t nowMs) const;
+  Send makeBatch(const std::vector<size_t>& members);
+  Send makeSingle(PendingCall& call);
+  std::vector<Settled> settle(std::vector<size_t> members, const std::optional<CallError>& failure);
+
+  RetryPolicy retry_;
+  BatchOptions batch_;
+  std::size_t maxBodyBytes_;
+  std::vector<PendingCall> calls_;  // in the order they were made
+  CallId nextCallId_ = 1;
+  SendId nextSendId_ = 1;
+  CallId flushUpTo_ = 0;
+};
+
+}  // namespace outbound
