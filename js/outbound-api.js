@@ -62,7 +62,7 @@ function defineOutbound(createModule, how) {
 
     /**
      * @param {string} apiKey your Outbound API key
-     * @param {object} [options] baseUrl, timeout, maxBodyBytes (see README.md)
+     * @param {object} [options] baseUrl, timeout, maxBodyBytes, retries, batch, persist (README.md)
      */
     constructor(apiKey, options) {
       load();
@@ -121,6 +121,10 @@ function defineOutbound(createModule, how) {
     unsubscribeCampaigns(userId, campaignIds) {
       return this.#call('unsubscribeCampaigns', [userId, campaignIds]);
     }
+    /** Resolves once every call made so far has settled (delivered, or failed for good). */
+    flush() { return this.#call('flush', []); }
+    /** flush(), then every later call rejects; no timer is left behind. */
+    close() { return this.#call('close', []); }
   }
 
   if (how && how.eager) load();

@@ -15,6 +15,12 @@ declare namespace outbound {
     timeout?: number;
     /** The largest request body the library will send, in bytes. Default 1048576 (1 MiB). */
     maxBodyBytes?: number;
+    /** Attempts after the first, on a network failure, timeout, 5xx or 429 (0 to 10). Default 3. */
+    retries?: number;
+    /** Send track() calls through /track/batch. Default false; true means { maxEvents: 100, flushIntervalMs: 1000 }. */
+    batch?: boolean | { maxEvents?: number; flushIntervalMs?: number };
+    /** Browsers: keep undelivered calls in localStorage across reloads. Default true. */
+    persist?: boolean;
   }
 
   /** identify()'s attributes: known names become top-level fields; any other key goes into `attributes`. */
@@ -92,6 +98,10 @@ declare class outbound {
   unsubscribeAll(userId: UserId): Promise<void>;
   subscribeCampaigns(userId: UserId, campaignIds: Array<string | number>): Promise<void>;
   unsubscribeCampaigns(userId: UserId, campaignIds: Array<string | number>): Promise<void>;
+  /** Resolves once every call made so far has settled (delivered, or failed for good). */
+  flush(): Promise<void>;
+  /** flush(), then every later call rejects; no timer is left behind. */
+  close(): Promise<void>;
 }
 
 export = outbound;

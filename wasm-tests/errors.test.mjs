@@ -34,7 +34,8 @@ describe('server failures are received calls with a status', () => {
     test(`${status} is a received call whose message quotes the reply`, async (t) => {
       const server = await fixedReplyServer(status, body);
       t.after(server.close);
-      const client = new requiredOutbound(API_KEY, { baseUrl: server.url });
+      // retries: 0, so each status is seen on the first attempt (retrying is tested in delivery.test.mjs).
+      const client = new requiredOutbound(API_KEY, { baseUrl: server.url, retries: 0 });
       await rejection(client.identify('u', { email: 'a@b.co' }), {
         receivedCall: true, status, message: `identify: the server answered ${status} to POST /identify: ${body}`,
       });
@@ -63,7 +64,7 @@ describe('server failures are received calls with a status', () => {
   test('a long reply is cut to a sane length', async (t) => {
     const server = await fixedReplyServer(500, 'x'.repeat(100000));
     t.after(server.close);
-    const error = await rejection(new requiredOutbound(API_KEY, { baseUrl: server.url }).subscribeAll('u'), { receivedCall: true, status: 500 });
+    const error = await rejection(new requiredOutbound(API_KEY, { baseUrl: server.url, retries: 0 }).subscribeAll('u'), { receivedCall: true, status: 500 });
     assert.ok(error.message.length < 700, `message is ${error.message.length} characters`);
     assert.match(error.message, /… \(100000 bytes\)$/);
   });
@@ -80,7 +81,7 @@ describe('failures before any answer are not received calls', () => {
     const port = await new Promise((resolve) => {
       const probe = net.createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
     });
-    const client = new requiredOutbound(API_KEY, { baseUrl: `http://127.0.0.1:${port}/v2` });
+    const client = new requiredOutbound(API_KEY, { baseUrl: `http://127.0.0.1:${port}/v2`, retries: 0 });
     await rejection(client.track('u', 'e'), {
       receivedCall: false, status: undefined,
       message: `track: could not reach http://127.0.0.1:${port}/v2/track (network error, refused connection or blocked by CORS)`,
@@ -94,7 +95,7 @@ describe('failures before any answer are not received calls', () => {
     t.after(() => { for (const socket of sockets) socket.destroy(); silent.close(); });
     const baseUrl = `http://127.0.0.1:${silent.address().port}/v2`;
     const started = Date.now();
-    await rejection(new requiredOutbound(API_KEY, { baseUrl, timeout: 300 }).track('u', 'e'), {
+    await rejection(new requiredOutbound(API_KEY, { baseUrl, timeout: 300, retries: 0 }).track('u', 'e'), {
       receivedCall: false, status: undefined,
       message: `track: no answer from ${baseUrl}/track within 300 ms (timeout); the call may not have arrived`,
     });
@@ -103,7 +104,7 @@ describe('failures before any answer are not received calls', () => {
   });
 
   test('an unresolvable host', async () => {
-    const client = new requiredOutbound(API_KEY, { baseUrl: 'http://no-such-host.invalid/v2', timeout: 5000 });
+    const client = new requiredOutbound(API_KEY, { baseUrl: 'http://no-such-host.invalid/v2', timeout: 5000, retries: 0 });
     await rejection(client.subscribeAll('u'), { receivedCall: false, status: undefined, message: /^subscribeAll: could not reach/ });
   });
 });
@@ -132,6 +133,13 @@ describe('the constructor', () => {
     [{ timeout: 0 }, 'options.timeout must be a whole number from 1 to 3600000 (got a number)'],
     [{ timeout: '10' }, 'options.timeout must be a whole number from 1 to 3600000 (got a string)'],
     [{ maxBodyBytes: -1 }, 'options.maxBodyBytes must be a whole number from 1 to 1000000000 (got a number)'],
+    [{ retries: -1 }, 'options.retries must be a whole number from 0 to 10 (got a number)'],
+    [{ retries: 1.5 }, 'options.retries must be a whole number from 0 to 10 (got a number)'],
+    [{ batch: 'yes' }, 'options.batch must be true, false or {maxEvents, flushIntervalMs} (got a string)'],
+    [{ batch: { maxEvents: 101 } }, 'options.batch.maxEvents must be a whole number from 1 to 100 (got a number)'],
+    [{ batch: { flushIntervalMs: -5 } }, 'options.batch.flushIntervalMs must be a whole number from 0 to 600000 (got a number)'],
+    [{ batch: { flushMs: 5 } }, 'options.batch has an unknown field "flushMs"; the fields are maxEvents and flushIntervalMs'],
+    [{ persist: 'no' }, 'options.persist must be true or false (got a string)'],
   ];
   for (const [options, message] of badOptions) {
     test(`throws a TypeError: ${message}`, () => {

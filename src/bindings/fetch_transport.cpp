@@ -4,90 +4,72 @@
 #include <emscripten/fetch.h>
 
 #include <cstring>
+#include <memory>
 #include <vector>
 
 namespace outbound::bindings {
 namespace {
 
-using emscripten::val;
-
-// Everything one request needs until its callback runs: emscripten_fetch reads the body and
-// the header strings from here, so they must outlive the call.
+// What one request needs until its callback: emscripten_fetch reads the body and the header
+// strings from here, so they must outlive the call.
 struct InFlight {
-  std::shared_ptr<const Client> client;
-  std::string method;
-  HttpRequest request;
-  std::vector<const char*> headerFields;  // name, value, ..., nullptr
-  val resolve = val::undefined();
-  val reject = val::undefined();
+  std::string body;
+  Headers headers;
+  std::vector<const char*> headerFields;  // name, value, ..., nullptr (pointing into headers)
+  ResponseHandler done;
   double startedMs = 0;
 };
 
-val callError(const CallError& error) {
-  return val::module_property("callError")(error.message, error.receivedCall, error.status);
+std::string responseHeaders(emscripten_fetch_t* fetch) {
+  const size_t length = emscripten_fetch_get_response_headers_length(fetch);
+  if (length == 0) return {};
+  std::string text(length + 1, '\0');
+  emscripten_fetch_get_response_headers(fetch, text.data(), text.size());
+  text.resize(length);
+  return text;
 }
 
-void settle(emscripten_fetch_t* fetch) {
-  std::unique_ptr<InFlight> call(static_cast<InFlight*>(fetch->userData));
+void finish(emscripten_fetch_t* fetch) {
+  std::unique_ptr<InFlight> request(static_cast<InFlight*>(fetch->userData));
   HttpResponse response;
   response.status = fetch->status;
   if (fetch->data != nullptr) response.body.assign(fetch->data, fetch->numBytes);
-  response.elapsedMs = emscripten_get_now() - call->startedMs;
+  if (response.status > 0) response.headers = responseHeaders(fetch);
+  response.elapsedMs = emscripten_get_now() - request->startedMs;
   // Emscripten 3.1.6 reports a timeout without marking the fetch done, and emscripten_fetch_close
   // would then call onerror again for a fetch it thinks is still running.
   fetch->readyState = 4;
   emscripten_fetch_close(fetch);
-
-  const auto error = call->client->outcome(call->method, call->request, response);
-  if (error) {
-    call->reject(callError(*error));
-  } else {
-    call->resolve(val::undefined());
-  }
-}
-
-std::vector<const char*> headerFields(const Headers& headers) {
-  std::vector<const char*> fields;
-  for (const auto& [name, value] : headers) {
-    fields.push_back(name.c_str());
-    fields.push_back(value.c_str());
-  }
-  fields.push_back(nullptr);
-  return fields;
+  request->done(response);
 }
 
 }  // namespace
 
-val rejectedPromise(const CallError& error) {
-  return val::module_property("rejectedCall")(error.message, error.receivedCall, error.status);
-}
-
-val sendRequest(std::shared_ptr<const Client> client, std::string method, HttpRequest request) {
-  auto call = std::make_unique<InFlight>();
-  call->headerFields = headerFields(client->headers());
-  call->client = std::move(client);
-  call->method = std::move(method);
-  call->request = std::move(request);
-  val deferred = val::module_property("deferred")();
-  call->resolve = deferred["resolve"];
-  call->reject = deferred["reject"];
-  call->startedMs = emscripten_get_now();
+void fetchPost(const std::string& url, std::string body, const Headers& headers,
+               std::uint32_t timeoutMs, ResponseHandler done) {
+  auto request = std::make_unique<InFlight>();
+  request->body = std::move(body);
+  request->headers = headers;
+  for (const auto& [name, value] : request->headers) {
+    request->headerFields.push_back(name.c_str());
+    request->headerFields.push_back(value.c_str());
+  }
+  request->headerFields.push_back(nullptr);
+  request->done = std::move(done);
+  request->startedMs = emscripten_get_now();
 
   emscripten_fetch_attr_t attr;
   emscripten_fetch_attr_init(&attr);
   std::strcpy(attr.requestMethod, "POST");
   attr.attributes = EMSCRIPTEN_FETCH_LOAD_TO_MEMORY;
-  attr.requestHeaders = call->headerFields.data();
-  attr.requestData = call->request.body.data();
-  attr.requestDataSize = call->request.body.size();
-  attr.timeoutMSecs = call->client->options().timeoutMs;
-  attr.onsuccess = settle;
-  attr.onerror = settle;
-  attr.userData = call.get();
-  const std::string url = call->request.url;
-  call.release();  // settle() owns it from here, even if emscripten_fetch fails at once
+  attr.requestHeaders = request->headerFields.data();
+  attr.requestData = request->body.data();
+  attr.requestDataSize = request->body.size();
+  attr.timeoutMSecs = timeoutMs;
+  attr.onsuccess = finish;
+  attr.onerror = finish;
+  attr.userData = request.release();  // finish() owns it, even if emscripten_fetch fails at once
   emscripten_fetch(&attr, url.c_str());
-  return deferred["promise"];
 }
 
 }  // namespace outbound::bindings

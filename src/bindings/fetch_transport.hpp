@@ -1,20 +1,19 @@
-// Sends a prepared request with emscripten_fetch and settles a Promise with the outcome.
+// One HTTP POST through emscripten_fetch, reported back as an HttpResponse.
 #pragma once
 
-#include <emscripten/val.h>
-
-#include <memory>
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/client.hpp"
 
 namespace outbound::bindings {
 
-/// Starts `request` and returns the Promise of its outcome, as the client judges it.
-emscripten::val sendRequest(std::shared_ptr<const Client> client, std::string method,
-                            HttpRequest request);
+using ResponseHandler = std::function<void(const HttpResponse&)>;
 
-/// A Promise already rejected with `error`, in the shape of SPEC §4.
-emscripten::val rejectedPromise(const CallError& error);
+/// POSTs `body` to `url` with `headers`; `done` runs once with the answer, or with status 0 when
+/// there was none (network failure, CORS refusal, or no answer within `timeoutMs`).
+void fetchPost(const std::string& url, std::string body, const Headers& headers,
+               std::uint32_t timeoutMs, ResponseHandler done);
 
 }  // namespace outbound::bindings

@@ -126,10 +126,6 @@ Module['callError'] = function (message, receivedCall, status) {
   return error;
 };
 
-Module['rejectedCall'] = function (message, receivedCall, status) {
-  return Promise.reject(Module['callError'](message, receivedCall, status));
-};
-
 Module['typeError'] = function (message) {
   return new TypeError(message);
 };

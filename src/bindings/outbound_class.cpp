@@ -3,22 +3,16 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
-#include <chrono>
 #include <memory>
 #include <string>
 
-#include "bindings/fetch_transport.hpp"
+#include "bindings/client_session.hpp"
 #include "core/client.hpp"
 
 namespace outbound::bindings {
 namespace {
 
 using emscripten::val;
-
-std::int64_t wallClockMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 template <class... Args>
 std::string encodeArgs(const Args&... args) {
@@ -32,7 +26,7 @@ void warnAboutUnknownOptions(const ClientSetup& setup) {
 
 class OutboundClass {
  public:
-  explicit OutboundClass(std::shared_ptr<const Client> client) : client_(std::move(client)) {}
+  explicit OutboundClass(std::shared_ptr<ClientSession> session) : session_(std::move(session)) {}
 
   val identify(val userId, val attributes) { return call("identify", userId, attributes); }
   val alias(val userId, val previousId) { return call("alias", userId, previousId); }
@@ -54,16 +48,16 @@ class OutboundClass {
   val unsubscribeCampaigns(val userId, val campaignIds) {
     return call("unsubscribeCampaigns", userId, campaignIds);
   }
+  val flush() { return session_->flush(); }
+  val close() { return session_->close(); }
 
  private:
   template <class... Args>
-  val call(const char* method, const Args&... args) const {
-    auto request = client_->prepare(method, encodeArgs(args...), wallClockMs());
-    if (!request.ok()) return rejectedPromise(request.error());
-    return sendRequest(client_, method, std::move(request.value()));
+  val call(const char* method, const Args&... args) {
+    return session_->call(method, encodeArgs(args...));
   }
 
-  std::shared_ptr<const Client> client_;  // shared with requests still in flight
+  std::shared_ptr<ClientSession> session_;  // also held by requests and timers still pending
 };
 
 // A bad key or option throws a TypeError from the constructor (SPEC §2). The throw unwinds
@@ -74,7 +68,7 @@ OutboundClass* construct(val apiKey, val options) {
     auto setup = readConstructorArgs(encodeArgs(apiKey, options));
     if (setup.ok()) {
       warnAboutUnknownOptions(setup.value());
-      return new OutboundClass(std::make_shared<const Client>(std::move(setup.value())));
+      return new OutboundClass(std::make_shared<ClientSession>(std::move(setup.value())));
     }
     typeError = val::module_property("typeError")(setup.error().message);
   }
@@ -99,7 +93,9 @@ EMSCRIPTEN_BINDINGS(outbound) {
       .function("subscribeAll", &OutboundClass::subscribeAll)
       .function("unsubscribeAll", &OutboundClass::unsubscribeAll)
       .function("subscribeCampaigns", &OutboundClass::subscribeCampaigns)
-      .function("unsubscribeCampaigns", &OutboundClass::unsubscribeCampaigns);
+      .function("unsubscribeCampaigns", &OutboundClass::unsubscribeCampaigns)
+      .function("flush", &OutboundClass::flush)
+      .function("close", &OutboundClass::close);
 }
 
 }  // namespace outbound::bindings

@@ -214,22 +214,23 @@ Result<HttpRequest> Client::prepare(std::string_view method, std::string_view en
   return request;
 }
 
-std::optional<CallError> Client::outcome(std::string_view method, const HttpRequest& request,
+std::optional<CallError> Client::outcome(std::string_view method, std::string_view path,
                                          const HttpResponse& response) const {
+  const std::string url = options_.baseUrl + std::string(path);
   if (response.status >= 200 && response.status < 400) return std::nullopt;
   if (response.status > 0) {
     return withPrefix(
         method, CallError{"the server answered " + std::to_string(response.status) + " to POST " +
-                              request.path + ": " + quoted(withoutKey(response.body)),
+                              std::string(path) + ": " + quoted(withoutKey(response.body)),
                           true, response.status});
   }
   if (response.elapsedMs >= options_.timeoutMs) {
-    return withPrefix(method, CallError{"no answer from " + request.url + " within " +
+    return withPrefix(method, CallError{"no answer from " + url + " within " +
                                             std::to_string(options_.timeoutMs) +
                                             " ms (timeout); the call may not have arrived",
                                         false, 0});
   }
-  return withPrefix(method, CallError{"could not reach " + request.url +
+  return withPrefix(method, CallError{"could not reach " + url +
                                           " (network error, refused connection or blocked by CORS)",
                                       false, 0});
 }

@@ -50,6 +50,7 @@ struct HttpResponse {
   int status = 0;  // 0 when no answer arrived
   std::string body;
   double elapsedMs = 0;
+  std::string headers;  // raw "name: value\r\n" lines
 };
 
 class Client {
@@ -61,7 +62,7 @@ class Client {
                               std::int64_t nowMs) const;
 
   /// Nothing when the response means success (200–399), else the error the call rejects with.
-  std::optional<CallError> outcome(std::string_view method, const HttpRequest& request,
+  std::optional<CallError> outcome(std::string_view method, std::string_view path,
                                    const HttpResponse& response) const;
 
   /// The headers of every request (SPEC §5).

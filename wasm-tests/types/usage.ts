@@ -3,7 +3,7 @@
 import outbound from 'outbound-wasm';
 
 async function everyMethod(): Promise<void> {
-  const ob = new outbound('key', { baseUrl: 'http://127.0.0.1:8080/v2', timeout: 5000, maxBodyBytes: 65536 });
+  const ob = new outbound('key', { baseUrl: 'http://127.0.0.1:8080/v2', timeout: 5000, maxBodyBytes: 65536, retries: 0, batch: { maxEvents: 50 }, persist: false });
   await ob.identify('user-1', { firstName: 'Ada', email: 'a@b.co', apnsTokens: 't', city: 'San Francisco' });
   await ob.identify(42);
   await ob.alias('user-1', 'anon-1');
@@ -20,6 +20,8 @@ async function everyMethod(): Promise<void> {
   await ob.unsubscribeAll('u');
   await ob.subscribeCampaigns('u', [1, 'two']);
   await ob.unsubscribeCampaigns('u', [3]);
+  await ob.flush();
+  await ob.close();
   const done: void = await ob.track('u', 'e');
   void done;
 }
