@@ -1,7 +1,6 @@
 #include "bindings/client_session.hpp"
 
-#include <emscripten/eventloop.h>
-
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -11,6 +10,10 @@ namespace outbound::bindings {
 namespace {
 
 using emscripten::val;
+
+// Another tab's claim on a stored queue counts for this long; checking it waits this long.
+constexpr std::int64_t kClaimLifetimeMs = 5000;
+constexpr double kClaimSettleMs = 150;
 
 std::int64_t wallClockMs() {
   using namespace std::chrono;
@@ -23,18 +26,66 @@ val callError(const CallError& error) {
   return glue("callError")(error.message, error.receivedCall, error.status);
 }
 
-val rejected(const CallError& error) { return val::global("Promise").call<val>("reject", callError(error)); }
+val rejected(const CallError& error) {
+  return val::global("Promise").call<val>("reject", callError(error));
+}
 
 val resolved() { return val::global("Promise").call<val>("resolve"); }
+
+std::string storageGet(const std::string& key) {
+  const val value = glue("storageGet")(key);
+  return value.isString() ? value.as<std::string>() : std::string();
+}
+
+bool storageSet(const std::string& key, const std::string& value) {
+  return glue("storageSet")(key, value).as<bool>();
+}
+
+void storageRemove(const std::string& key) { glue("storageRemove")(key); }
+
+std::vector<std::string> storageKeys(const std::string& prefix) {
+  const std::string lines = glue("storageKeys")(prefix).as<std::string>();
+  std::vector<std::string> keys;
+  for (size_t start = 0; start < lines.size();) {
+    const size_t end = std::min(lines.find('\n', start), lines.size());
+    keys.push_back(lines.substr(start, end - start));
+    start = end + 1;
+  }
+  return keys;
+}
+
+std::vector<std::weak_ptr<ClientSession>>& liveSessions() {
+  static std::vector<std::weak_ptr<ClientSession>> sessions;
+  return sessions;
+}
+
+template <class Action>
+void forEachLiveSession(Action action) {
+  auto& sessions = liveSessions();
+  sessions.erase(std::remove_if(sessions.begin(), sessions.end(), [](auto& s) { return s.expired(); }),
+                 sessions.end());
+  for (const auto& weak : std::vector<std::weak_ptr<ClientSession>>(sessions)) {
+    if (auto session = weak.lock()) action(*session);
+  }
+}
 
 }  // namespace
 
 ClientSession::ClientSession(ClientSetup setup)
     : client_(setup),
       queue_(setup.options.retry, setup.options.batch, setup.options.maxBodyBytes),
-      random_(static_cast<std::mt19937::result_type>(wallClockMs())) {}
+      random_(static_cast<std::mt19937::result_type>(wallClockMs())),
+      persist_(setup.options.persist && glue("hasStorage")().as<bool>()),
+      namespace_(storageNamespace(setup.apiKey)) {}
 
-ClientSession::~ClientSession() { cancelTimer(); }
+void ClientSession::start() {
+  if (!persist_) return;
+  tab_ = glue("randomId")().as<std::string>();
+  storageKey_ = namespace_ + ":q:" + tab_;
+  liveSessions().push_back(weak_from_this());
+  glue("watchPage")();
+  claimOrphans();
+}
 
 val ClientSession::call(const char* method, const std::string& encodedArgs) {
   if (closed_) {
@@ -54,7 +105,9 @@ val ClientSession::call(const char* method, const std::string& encodedArgs) {
 
   val deferred = glue("deferred")();
   promises_.emplace(id, Deferred{deferred["resolve"], deferred["reject"]});
+  if (persist_) settle(queue_.dropOldestBeyond(limits_.maxCalls, limits_.maxBytes));
   pump();
+  scheduleSave();
   return deferred["promise"];
 }
 
@@ -73,16 +126,22 @@ val ClientSession::close() {
   return flush();
 }
 
+// Starts what is due, then sleeps until the next thing is. Offline, nothing starts and no timer
+// runs: the page's `online` event resumes delivery.
 void ClientSession::pump() {
-  for (const Send& send : queue_.takeDue(wallClockMs())) start(send);
-  setTimer();
+  if (!glue("isOnline")().as<bool>()) {
+    wakeTimer_.cancel();
+    return;
+  }
+  for (const Send& due : queue_.takeDue(wallClockMs())) send(due);
+  setWakeTimer();
 }
 
-void ClientSession::start(const Send& send) {
+void ClientSession::send(const Send& due) {
   auto self = shared_from_this();  // the session outlives the request, whatever JS drops
-  fetchPost(client_.options().baseUrl + send.path, send.body, client_.headers(),
+  fetchPost(client_.options().baseUrl + due.path, due.body, client_.headers(),
             client_.options().timeoutMs,
-            [self, id = send.id, method = send.method, path = send.path](const HttpResponse& response) {
+            [self, id = due.id, method = due.method, path = due.path](const HttpResponse& response) {
               self->finished(id, method, path, response);
             });
 }
@@ -99,12 +158,18 @@ void ClientSession::finished(SendId send, const std::string& method, const std::
   settle(queue_.complete(send, failure, retryAfter, now, random01));
   resolveFlushes();
   pump();
+  scheduleSave();
 }
 
 void ClientSession::settle(const std::vector<Settled>& settled) {
   for (const auto& outcome : settled) {
     auto found = promises_.find(outcome.id);
-    if (found == promises_.end()) continue;
+    if (found == promises_.end()) {
+      // A call restored from an earlier page: nobody awaits it, but a failure is never silent.
+      if (outcome.error) glue("warn")("outbound: a call restored from an earlier page failed: " +
+                                      outcome.error->message);
+      continue;
+    }
     Deferred deferred = std::move(found->second);
     promises_.erase(found);
     if (outcome.error) {
@@ -128,28 +193,102 @@ void ClientSession::resolveFlushes() {
 
 // One timer at most, for the earliest moment something waiting may go. None when idle, so an
 // idle client never keeps a Node process alive.
-void ClientSession::setTimer() {
-  cancelTimer();
+void ClientSession::setWakeTimer() {
   const auto wake = queue_.nextWakeMs();
-  if (!wake) return;
+  if (!wake) {
+    wakeTimer_.cancel();
+    return;
+  }
   const double delayMs = static_cast<double>(std::max<std::int64_t>(0, *wake - wallClockMs()));
-  timerHolder_ = new std::shared_ptr<ClientSession>(shared_from_this());
-  timerId_ = emscripten_set_timeout(&ClientSession::onTimer, delayMs, timerHolder_);
+  wakeTimer_.start(delayMs, [self = shared_from_this()] { self->pump(); });
 }
 
-void ClientSession::cancelTimer() {
-  if (timerHolder_ == nullptr) return;
-  emscripten_clear_timeout(timerId_);
-  auto* holder = timerHolder_;
-  timerHolder_ = nullptr;
-  delete holder;  // may be the last owner: nothing of `this` is touched after it
+// --- the durable copy of the queue (browsers) ------------------------------------------------
+
+// Writes every undelivered call (in flight too: its answer may never come) under this tab's key.
+void ClientSession::save(bool released) {
+  if (!persist_) return;
+  if (queue_.pending().empty()) {
+    storageRemove(storageKey_);
+    return;
+  }
+  StoredQueue stored{tab_, wallClockMs(), released, {}};
+  for (const auto& call : queue_.pending()) {
+    stored.calls.push_back(StoredCall{call.method, call.path, call.body, call.userIds, call.acceptedMs});
+  }
+  if (!storageSet(storageKey_, encodeStoredQueue(stored))) {
+    glue("warnOnce")(std::string("outbound: localStorage refused the queue of undelivered calls "
+                                 "(full or blocked); they are kept in memory only"));
+  }
 }
 
-void ClientSession::onTimer(void* holder) {
-  std::unique_ptr<std::shared_ptr<ClientSession>> owner(static_cast<std::shared_ptr<ClientSession>*>(holder));
-  ClientSession& session = **owner;
-  session.timerHolder_ = nullptr;
-  session.pump();
+// Many changes in one turn make one write; while calls wait, a heartbeat write says this tab is
+// alive, so no other tab takes its calls over.
+void ClientSession::scheduleSave() {
+  if (!persist_ || saveTimer_.pending()) return;
+  saveTimer_.start(0, [self = shared_from_this()] {
+    self->save();
+    if (!self->queue_.pending().empty()) {
+      self->saveTimer_.start(static_cast<double>(self->limits_.heartbeatMs),
+                             [self] { self->scheduleSave(); });
+    }
+  });
+}
+
+// Stored queues of pages that were left (or crashed long ago) are claimed: a claim is written,
+// and only if it is still ours a moment later — another tab may have claimed at the same time —
+// are the calls taken over.
+void ClientSession::claimOrphans() {
+  const std::int64_t now = wallClockMs();
+  const std::string claim = tab_ + "@" + std::to_string(now);
+  std::vector<std::string> claimed;
+  for (const auto& key : storageKeys(namespace_ + ":q:")) {
+    if (key == storageKey_ || key.find(":claim") != std::string::npos) continue;
+    const auto stored = decodeStoredQueue(storageGet(key));
+    if (!stored || !isOrphaned(*stored, now, limits_)) continue;
+    const std::string previous = storageGet(key + ":claim");
+    const size_t at = previous.rfind('@');
+    const std::int64_t claimedAt = at == std::string::npos ? 0 : std::atoll(previous.c_str() + at + 1);
+    if (!previous.empty() && now - claimedAt < kClaimLifetimeMs) continue;
+    if (storageSet(key + ":claim", claim)) claimed.push_back(key);
+  }
+  if (claimed.empty()) return;
+  claimTimer_.start(kClaimSettleMs, [self = shared_from_this(), claimed, claim] {
+    std::vector<std::string> ours;
+    for (const auto& key : claimed) {
+      if (storageGet(key + ":claim") == claim) ours.push_back(key);
+    }
+    self->adoptClaimed(ours);
+  });
+}
+
+void ClientSession::adoptClaimed(const std::vector<std::string>& keys) {
+  for (const auto& key : keys) {
+    const auto stored = decodeStoredQueue(storageGet(key));
+    storageRemove(key);
+    storageRemove(key + ":claim");
+    if (!stored) continue;
+    for (const auto& call : stored->calls) {
+      PendingCall pending;
+      pending.method = call.method;
+      pending.path = call.path;
+      pending.body = call.body;
+      pending.userIds = call.userIds;
+      pending.batchable = call.method == "track";
+      queue_.add(std::move(pending), call.acceptedMs);
+    }
+  }
+  settle(queue_.dropOldestBeyond(limits_.maxCalls, limits_.maxBytes));
+  pump();
+  scheduleSave();
+}
+
+void ClientSession::releaseAll() {
+  forEachLiveSession([](ClientSession& session) { session.save(true); });
+}
+
+void ClientSession::resumeAll() {
+  forEachLiveSession([](ClientSession& session) { session.pump(); });
 }
 
 }  // namespace outbound::bindings

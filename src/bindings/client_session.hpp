@@ -1,5 +1,6 @@
-// One `new outbound(...)`: the core's Client and DeliveryQueue, driven with emscripten_fetch and
-// timers, and the Promises of the calls still in the queue.
+// One `new outbound(...)`: the core's Client and DeliveryQueue driven with emscripten_fetch and
+// timers, the Promises of the calls in the queue, and in browsers the durable copy of the queue
+// in localStorage (policy in core/persisted_queue; this file only does the I/O).
 #pragma once
 
 #include <emscripten/val.h>
@@ -7,18 +8,23 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "bindings/timer.hpp"
 #include "core/client.hpp"
 #include "core/delivery_queue.hpp"
+#include "core/persisted_queue.hpp"
 
 namespace outbound::bindings {
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
  public:
   explicit ClientSession(ClientSetup setup);
-  ~ClientSession();
+
+  /// Call once after construction: restores stored calls and starts watching the page.
+  void start();
 
   /// Validates and queues one call of `method`; the Promise settles with its delivery.
   emscripten::val call(const char* method, const std::string& encodedArgs);
@@ -27,6 +33,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   /// flush(), after which every call rejects.
   emscripten::val close();
 
+  /// Every live session, when the page goes away (pagehide) or the network comes back (online).
+  static void releaseAll();
+  static void resumeAll();
+
  private:
   struct Deferred {
     emscripten::val resolve;
@@ -34,23 +44,33 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   };
 
   void pump();
-  void start(const Send& send);
+  void send(const Send& send);
   void finished(SendId send, const std::string& method, const std::string& path,
                 const HttpResponse& response);
   void settle(const std::vector<Settled>& settled);
   void resolveFlushes();
-  void setTimer();
-  void cancelTimer();
-  static void onTimer(void* holder);
+  void setWakeTimer();
+
+  void save(bool released = false);
+  void scheduleSave();
+  void claimOrphans();
+  void adoptClaimed(const std::vector<std::string>& keys);
 
   Client client_;
   DeliveryQueue queue_;
-  std::map<CallId, Deferred> promises_;
+  std::map<CallId, Deferred> promises_;   // calls restored from storage have none
   std::vector<std::pair<CallId, emscripten::val>> flushes_;  // (last call, resolve)
-  long timerId_ = 0;
-  std::shared_ptr<ClientSession>* timerHolder_ = nullptr;  // keeps us alive while a timer waits
+  Timer wakeTimer_;
+  Timer saveTimer_;
+  Timer claimTimer_;
   std::mt19937 random_;
   bool closed_ = false;
+
+  bool persist_ = false;
+  PersistLimits limits_;
+  std::string namespace_;   // "outbound:<hash of the key>"
+  std::string tab_;         // this page load
+  std::string storageKey_;  // namespace_ + ":q:" + tab_
 };
 
 }  // namespace outbound::bindings

@@ -138,3 +138,76 @@ Module['warnOnce'] = (function () {
     console.warn(message);
   };
 })();
+
+Module['warn'] = function (message) {
+  console.warn(message);
+};
+
+// --- the page: storage, network state, page lifecycle (browsers only) ---------------------
+
+// The Node build replaces hasStorage and isOnline (js/node-environment.js).
+Module['hasStorage'] = function () {
+  try {
+    var probe = 'outbound:probe';
+    localStorage.setItem(probe, probe);
+    localStorage.removeItem(probe);
+    return true;
+  } catch (missingOrBlocked) {  // private modes, sandboxed frames, storage turned off
+    return false;
+  }
+};
+
+Module['storageGet'] = function (key) {
+  try {
+    return localStorage.getItem(key);
+  } catch (error) {
+    return null;
+  }
+};
+
+Module['storageSet'] = function (key, value) {
+  try {
+    localStorage.setItem(key, value);
+    return true;
+  } catch (fullOrBlocked) {
+    return false;
+  }
+};
+
+Module['storageRemove'] = function (key) {
+  try {
+    localStorage.removeItem(key);
+  } catch (error) {
+    // Nothing to do: the entry expires by its heartbeat.
+  }
+};
+
+/** The storage keys starting with `prefix`, one a line. */
+Module['storageKeys'] = function (prefix) {
+  var keys = [];
+  try {
+    for (var i = 0; i < localStorage.length; i++) {
+      var key = localStorage.key(i);
+      if (key && key.indexOf(prefix) === 0) keys.push(key);
+    }
+  } catch (error) {
+    // As if empty.
+  }
+  return keys.join('\n');
+};
+
+Module['randomId'] = function () {
+  return Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10);
+};
+
+Module['isOnline'] = function () {
+  return typeof navigator === 'undefined' || navigator.onLine !== false;
+};
+
+/** Listens, once per module, for the page going away and the network coming back. */
+Module['watchPage'] = function () {
+  if (Module['watchingPage'] || typeof addEventListener !== 'function') return;
+  Module['watchingPage'] = true;
+  addEventListener('pagehide', function () { Module['releaseAll'](); });
+  addEventListener('online', function () { Module['resumeAll'](); });
+};

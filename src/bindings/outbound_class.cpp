@@ -68,7 +68,9 @@ OutboundClass* construct(val apiKey, val options) {
     auto setup = readConstructorArgs(encodeArgs(apiKey, options));
     if (setup.ok()) {
       warnAboutUnknownOptions(setup.value());
-      return new OutboundClass(std::make_shared<ClientSession>(std::move(setup.value())));
+      auto session = std::make_shared<ClientSession>(std::move(setup.value()));
+      session->start();
+      return new OutboundClass(std::move(session));
     }
     typeError = val::module_property("typeError")(setup.error().message);
   }
@@ -78,6 +80,10 @@ OutboundClass* construct(val apiKey, val options) {
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(outbound) {
+  // For glue.js's page listeners (pagehide, online, pageshow).
+  emscripten::function("releaseAll", &ClientSession::releaseAll);
+  emscripten::function("resumeAll", &ClientSession::resumeAll);
+
   emscripten::class_<OutboundClass>("outbound")
       .constructor(&construct, emscripten::allow_raw_pointers())
       .function("identify", &OutboundClass::identify)

@@ -140,6 +140,25 @@ std::vector<Settled> DeliveryQueue::complete(SendId send, const std::optional<Ca
   return settle(std::move(finished), failure);
 }
 
+std::vector<Settled> DeliveryQueue::dropOldestBeyond(std::size_t maxCalls, std::size_t maxBytes) {
+  std::size_t bytes = 0;
+  for (const auto& call : calls_) bytes += call.body.size();
+  std::size_t count = calls_.size();
+  std::vector<size_t> dropped;
+  for (size_t i = 0; i < calls_.size() && (count > maxCalls || bytes > maxBytes); ++i) {
+    if (calls_[i].inFlight) continue;
+    dropped.push_back(i);
+    --count;
+    bytes -= calls_[i].body.size();
+  }
+  const CallError full = invalidArgument(
+      "dropped before delivery: the queue of undelivered calls is full (" + std::to_string(maxCalls) +
+      " calls or " + std::to_string(maxBytes) + " bytes); the oldest calls make room for new ones");
+  std::vector<Settled> settled = settle(std::move(dropped), std::nullopt);
+  for (auto& call : settled) call.error = full;
+  return settled;
+}
+
 std::optional<std::int64_t> DeliveryQueue::nextWakeMs() const {
   std::optional<std::int64_t> wake;
   for (const auto& call : calls_) {

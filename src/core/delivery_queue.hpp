@@ -71,6 +71,10 @@ class DeliveryQueue {
   /// When takeDue() may next have something to start, if anything waits; nothing otherwise.
   std::optional<std::int64_t> nextWakeMs() const;
 
+  /// Drops the oldest calls not in flight until at most `maxCalls` remain and their bodies take
+  /// at most `maxBytes`; each dropped call settles with an error saying so.
+  std::vector<Settled> dropOldestBeyond(std::size_t maxCalls, std::size_t maxBytes);
+
   /// Batched calls up to `last` go without waiting for others to join them.
   void flushUpTo(CallId last);
   /// Whether every call up to `last` has settled.

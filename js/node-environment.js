@@ -1,6 +1,13 @@
+// The Node build's environment, included with --pre-js after src/bindings/glue.js, so all of it
+// lives in the module's own scope and nothing global changes.
+
+// Node has no page: no storage to keep a queue in, no network state to wait for. Said here rather
+// than probed, so that a server-side renderer's fake `window` or `navigator` is never touched.
+Module['hasStorage'] = function () { return false; };
+Module['isOnline'] = function () { return true; };
+
 // Node has no XMLHttpRequest, and emscripten_fetch sends with one. This is the part of it that
-// Emscripten 3.1.6's Fetch.js uses, over node:http and node:https. It is included with --pre-js
-// into the Node build only, so it is a variable of the module's own scope: nothing global changes.
+// Emscripten 3.1.6's Fetch.js uses, over node:http and node:https.
 var XMLHttpRequest = (function () {
   var http = require('http');
   var https = require('https');

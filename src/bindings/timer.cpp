@@ -1,0 +1,30 @@
+#include "bindings/timer.hpp"
+
+#include <emscripten/eventloop.h>
+
+#include <memory>
+#include <utility>
+
+namespace outbound::bindings {
+
+void Timer::start(double delayMs, std::function<void()> run) {
+  cancel();
+  scheduled_ = new Scheduled{std::move(run), this};
+  id_ = emscripten_set_timeout(&Timer::fire, delayMs, scheduled_);
+}
+
+void Timer::cancel() {
+  if (scheduled_ == nullptr) return;
+  emscripten_clear_timeout(id_);
+  // The function may hold the last reference to this timer's owner: release it last.
+  std::unique_ptr<Scheduled> dropped(scheduled_);
+  scheduled_ = nullptr;
+}
+
+void Timer::fire(void* scheduled) {
+  std::unique_ptr<Scheduled> due(static_cast<Scheduled*>(scheduled));
+  due->owner->scheduled_ = nullptr;
+  due->run();
+}
+
+}  // namespace outbound::bindings
