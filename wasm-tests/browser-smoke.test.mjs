@@ -6,52 +6,12 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { start as startReceiver } from '../web-demo/receiver.mjs';
 import { startDemo } from '../web-demo/server.mjs';
+import { closeServer, launchChromium, listen, readDist, skipWithoutBrowser, watchPage } from './browser-helpers.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
-// Only a missing browser skips; everything else that goes wrong must fail.
 // A library that hangs (a busy loop in the wasm, a Promise never settled) must fail the run, not stall it.
 const TIMEOUT = { timeout: 30000 };
-const skipWithoutBrowser = existsSync(CHROMIUM)
-  ? false
-  : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium); browser tests skipped`;
-
-function readDist(name) {
-  const file = `${DIST}${name}`;
-  assert.ok(existsSync(file), `${file} is missing: run \`bash scripts/build.sh\` first`);
-  return readFileSync(file);
-}
-
-function listen(server) {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`));
-  });
-}
-
-function closeServer(server) {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-/** Collects console errors and uncaught page errors, so a test can assert there were none. */
-function watchForErrors(page) {
-  const errors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-  return errors;
-}
 
 /** A GET whose path is sent exactly as given (fetch would normalise "/../" away before sending). */
 function rawGet(origin, path) {
@@ -134,9 +94,9 @@ describe('dist/outbound.js by <script src>, cross-origin to the receiver', { ...
     pageOrigin = await listen(pageServer);
     assert.notEqual(pageOrigin, receiver.origin);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage();
-    errors = watchForErrors(page);
+    errors = watchPage(page).errors;
     await page.goto(`${pageOrigin}/`);
     await page.waitForFunction(
       () => Object.values(window.outcomes).every((outcome) => outcome.state !== 'pending'),
@@ -245,10 +205,10 @@ window.result = ob.track('esm-user', 'Imported', { via: 'browser condition' }).t
     });
     const origin = await listen(server);
     t.after(() => closeServer(server));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     t.after(() => browser.close());
     const page = await browser.newPage();
-    const errors = watchForErrors(page);
+    const errors = watchPage(page).errors;
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
     assert.equal(await page.evaluate(() => window.result), 'resolved');

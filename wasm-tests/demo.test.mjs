@@ -9,64 +9,21 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import {
+  ARTIFACTS, closeServer, launchChromium, listen, readDist, skipWithoutBrowser as skip, watchPage,
+} from './browser-helpers.mjs';
 import { start as startReceiver } from '../web-demo/receiver.mjs';
 import { startDemo } from '../web-demo/server.mjs';
 
-// Launched exactly as browser-smoke.test.mjs launches it: Debian's Chromium, never a downloaded one.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 // A hang (a Promise never settled, a stream never closed) must fail the run, not stall it.
 const SUITE_TIMEOUT = { timeout: 120000 };
 const TEST_TIMEOUT = { timeout: 30000 };
 const WAIT = { timeout: 15000 };
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium); browser tests skipped`;
-
 const XSS = '<img src=x onerror=alert(1)>';
 const RESOLVED = '\u2713 Resolved with undefined: the receiver accepted the call.';
 const RECENT = Symbol('a recent integer number of UNIX seconds');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-function readDist(name) {
-  const file = `${DIST}${name}`;
-  assert.ok(existsSync(file), `${file} is missing: run \`bash scripts/build.sh\` first`);
-  return readFileSync(file);
-}
-
-function listen(server) {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`));
-  });
-}
-
-function closeServer(server) {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-/** Collects console errors, uncaught page errors and dialogs (dismissed), so a test can assert there were none. */
-function watchPage(page) {
-  const seen = { errors: [], dialogs: [] };
-  page.on('console', (message) => {
-    if (message.type() === 'error') seen.errors.push(`console.error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => seen.errors.push(`page error: ${error.message}`));
-  page.on('dialog', (dialog) => {
-    seen.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-    dialog.dismiss().catch(() => {});
-  });
-  return seen;
-}
 
 function assertRecent(timestamp, since) {
   assert.ok(Number.isInteger(timestamp), `timestamp must be integer seconds, got ${timestamp}`);
@@ -327,7 +284,7 @@ describe('the demo page (npm start) in Chromium', { ...SUITE_TIMEOUT, skip }, ()
     readDist('outbound.js'); // fail with the build hint, not a confusing 404
     demo = await startDemo({ port: 0 });
     origin = new URL(demo.url).origin;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     seen = watchPage(page);
     await page.goto(demo.url);
@@ -694,7 +651,7 @@ describe('a minimal page: <script src> then `new outbound(...)` on the next line
       }
     });
     server.origin = await listen(server);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createReceiver, start, DEFAULT_OPTIONS } from '../web-demo/receiver.mjs';
+import { createReceiver, start, DEFAULT_OPTIONS, DEFAULT_FAULTS, FAULT_KINDS } from '../web-demo/receiver.mjs';
 
 const RECEIVER_SCRIPT = fileURLToPath(new URL('../web-demo/receiver.mjs', import.meta.url));
 const KEY = 'sk_live_Q7x9ZeTa4';
@@ -343,7 +343,13 @@ describe('receiver options', () => {
 
   test('the defaults are frozen and as documented', () => {
     assert.ok(Object.isFrozen(DEFAULT_OPTIONS));
-    assert.deepEqual({ ...DEFAULT_OPTIONS }, { port: 0, host: '127.0.0.1', keys: null, maxBodyBytes: 1048576, maxRecorded: 1000 });
+    assert.deepEqual({ ...DEFAULT_OPTIONS }, {
+      port: 0, host: '127.0.0.1', keys: null, maxBodyBytes: 1048576, maxRecorded: 1000, faults: DEFAULT_FAULTS,
+    });
+    assert.ok(Object.isFrozen(DEFAULT_FAULTS) && Object.isFrozen(DEFAULT_FAULTS.kinds));
+    assert.deepEqual({ ...DEFAULT_FAULTS }, {
+      rate: 0, kinds: ['500', '503', '429', 'reset', 'drop', 'hang'], retryAfterSeconds: 1, latencyMs: 0, seed: null,
+    });
     assert.ok(Object.isFrozen(createReceiver({ maxRecorded: 5 }).options));
     assert.equal(createReceiver({ maxRecorded: 5 }).options.maxBodyBytes, 1048576);
   });
@@ -536,6 +542,439 @@ describe('command line', () => {
       assert.deepEqual(await exited, { code: 0, signal: null });
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Fault modes: the receiver making the network bad on purpose.
+
+const TRACK = { user_id: 'u1', event: 'e' };
+
+/** The fault counts with every kind at 0 except those given. */
+function statsWith({ requests = 0, recorded = 0, ...faulted }) {
+  return { requests, faulted: { ...Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])), ...faulted }, recorded };
+}
+
+/**
+ * POSTs with node:http on a connection of its own (no keep-alive pool to blur what happened to it).
+ * Resolves { status, headers, body }, { error } when the connection failed, or { timedOut } when nothing
+ * came back within timeoutMs.
+ */
+function rawPost(url, body, { timeoutMs = 5000 } = {}) {
+  return new Promise((resolve) => {
+    const payload = JSON.stringify(body);
+    const request = http.request(url, {
+      method: 'POST',
+      agent: false,
+      headers: { 'Content-Type': 'application/json', 'X-Outbound-Key': KEY, 'Content-Length': Buffer.byteLength(payload) },
+    }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body: text }));
+      response.on('error', (error) => resolve({ error }));
+    });
+    request.setTimeout(timeoutMs, () => {
+      resolve({ timedOut: true });
+      request.destroy();
+    });
+    request.on('error', (error) => resolve({ error }));
+    request.end(payload);
+  });
+}
+
+function assertConnectionFailed(outcome) {
+  assert.ok(outcome.error, `expected the connection to fail, got ${JSON.stringify(outcome)}`);
+  assert.match(`${outcome.error.code} ${outcome.error.message}`, /ECONNRESET|socket hang up/);
+}
+
+async function waitFor(condition, what) {
+  const deadline = performance.now() + 2000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const putFaults = (origin, body) => fetch(`${origin}/faults`, {
+  method: 'PUT',
+  headers: { 'Content-Type': 'application/json' },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+describe('fault injection', () => {
+  let receiver;
+  before(async () => {
+    receiver = await start();
+  });
+  after(() => receiver.close());
+  beforeEach(() => {
+    receiver.resetFaults();
+    receiver.clear();
+  });
+
+  for (const kind of ['500', '503', '429']) {
+    const retryAfter = kind === '500' ? null : '7';
+    test(`'${kind}' at rate 1 answers ${kind} with a JSON error${retryAfter ? ' and Retry-After' : ''}, with CORS, recording nothing`, async () => {
+      receiver.setFaults({ rate: 1, kinds: [kind], retryAfterSeconds: 7 });
+      const origin = 'http://demo.example:8080';
+      const response = await post(receiver.url, '/track', TRACK, { origin });
+      await assertError(response, Number(kind), new RegExp(`^injected fault: ${kind} `));
+      assertCors(response, origin);
+      assert.equal(response.headers.get('retry-after'), retryAfter);
+      assert.deepEqual(receiver.calls(), []);
+      assert.deepEqual(receiver.faultStats(), statsWith({ requests: 1, [kind]: 1 }));
+    });
+  }
+
+  test("'reset' records the call, then resets the connection without a reply, so a retry duplicates it", async () => {
+    receiver.setFaults({ rate: 1, kinds: ['reset'] });
+    assertConnectionFailed(await rawPost(`${receiver.url}/track`, TRACK));
+    assert.equal(receiver.calls().length, 1, 'the server processed the call before the reply was lost');
+    await assert.rejects(post(receiver.url, '/track', TRACK), TypeError, 'fetch should fail too');
+    receiver.setFaults({ rate: 0 });
+    assert.equal((await rawPost(`${receiver.url}/track`, TRACK)).status, 200);
+    const calls = receiver.calls();
+    assert.equal(calls.length, 3);
+    assert.ok(calls.every((call) => call.path === '/v2/track' && call.body.event === 'e'), 'the same call, three times');
+    assert.deepEqual(receiver.faultStats(), statsWith({ requests: 3, reset: 2, recorded: 3 }));
+  });
+
+  test("'drop' closes the connection without a reply and records nothing", async () => {
+    receiver.setFaults({ rate: 1, kinds: ['drop'] });
+    assertConnectionFailed(await rawPost(`${receiver.url}/identify`, { user_id: 'u1' }));
+    await assert.rejects(post(receiver.url, '/identify', { user_id: 'u1' }), TypeError);
+    assert.deepEqual(receiver.calls(), []);
+    assert.deepEqual(receiver.faultStats(), statsWith({ requests: 2, drop: 2 }));
+  });
+
+  test("'hang' never answers and records nothing, while other requests are still answered", { timeout: 5000 }, async () => {
+    receiver.setFaults({ rate: 1, kinds: ['hang'] });
+    const controller = new AbortController();
+    const startedAt = performance.now();
+    const hanging = fetch(`${receiver.url}/track`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Outbound-Key': KEY },
+      body: JSON.stringify(TRACK),
+      signal: controller.signal,
+    });
+    await waitFor(() => receiver.faultStats().faulted.hang === 1, 'the hang fault');
+    receiver.setFaults({ rate: 0 });
+    assert.equal((await post(receiver.url, '/track', TRACK)).status, 200, 'the receiver kept answering');
+    setTimeout(() => controller.abort(), 300);
+    await assert.rejects(hanging, { name: 'AbortError' });
+    assert.ok(performance.now() - startedAt >= 290, 'it was the client giving up that ended it');
+    assert.equal(receiver.calls().length, 1, 'only the unfaulted call was recorded');
+    assert.deepEqual(receiver.faultStats(), statsWith({ requests: 2, hang: 1, recorded: 1 }));
+  });
+
+  test('a seeded rate of 0.3 over 1,000 requests faults 24-36% of them, draws every kind, and replays exactly', { timeout: 30000 }, async () => {
+    async function run() {
+      receiver.resetFaults();
+      receiver.clear();
+      receiver.setFaults({ rate: 0.3, seed: 42 }); // every kind, by default
+      const seen = {};
+      let next = 0;
+      const worker = async () => {
+        while (next < 1000) {
+          next += 1;
+          const outcome = await rawPost(`${receiver.url}/track`, TRACK, { timeoutMs: 500 });
+          const label = outcome.status ?? (outcome.timedOut ? 'timedOut' : 'connectionFailed');
+          seen[label] = (seen[label] ?? 0) + 1;
+        }
+      };
+      await Promise.all(Array.from({ length: 50 }, worker));
+      return { stats: receiver.faultStats(), recorded: receiver.calls().length, seen };
+    }
+    const first = await run();
+    const { requests, faulted, recorded } = first.stats;
+    const total = Object.values(faulted).reduce((sum, count) => sum + count, 0);
+    assert.equal(requests, 1000);
+    assert.ok(total >= 240 && total <= 360, `${total} of 1000 faulted`);
+    for (const kind of FAULT_KINDS) assert.ok(faulted[kind] > 0, `no '${kind}' was drawn`);
+    // What the clients saw agrees with what the receiver counted, and with what it recorded.
+    assert.deepEqual(first.seen, {
+      200: 1000 - total,
+      500: faulted['500'],
+      503: faulted['503'],
+      429: faulted['429'],
+      connectionFailed: faulted.reset + faulted.drop,
+      timedOut: faulted.hang,
+    });
+    assert.equal(first.recorded, 1000 - total + faulted.reset);
+    assert.equal(recorded, first.recorded);
+    assert.deepEqual((await run()).stats, first.stats, 'the same seed gave different faults');
+  });
+
+  test('giving the seed again restarts the same sequence; another seed gives another', async () => {
+    const statuses = async () => {
+      const seen = [];
+      for (let n = 0; n < 40; n += 1) seen.push((await post(receiver.url, '/subscribe/all', { user_id: n })).status);
+      return seen.join(',');
+    };
+    receiver.setFaults({ rate: 0.5, kinds: ['500', '429'], seed: 42 });
+    const first = await statuses();
+    assert.match(first, /200/);
+    assert.match(first, /500/);
+    assert.match(first, /429/);
+    receiver.setFaults({ seed: 42 });
+    assert.equal(await statuses(), first);
+    receiver.setFaults({ seed: 43 });
+    assert.notEqual(await statuses(), first);
+  });
+
+  test('latencyMs delays every API answer by at least its minimum: accepted, refused, or faulted', async () => {
+    const timed = async (path, body, options) => {
+      const startedAt = performance.now();
+      const response = await post(receiver.url, path, body, options);
+      await response.arrayBuffer();
+      return { status: response.status, elapsed: performance.now() - startedAt };
+    };
+    receiver.setFaults({ latencyMs: [120, 160] });
+    for (const [body, options, status] of [[TRACK, {}, 200], [{ user_id: 'u1' }, {}, 400], [TRACK, { key: null }, 401]]) {
+      const { status: got, elapsed } = await timed('/track', body, options);
+      assert.equal(got, status);
+      assert.ok(elapsed >= 119, `a ${status} came back after ${elapsed.toFixed(1)} ms`);
+    }
+    receiver.setFaults({ latencyMs: 80, rate: 1, kinds: ['503'] });
+    const { status, elapsed } = await timed('/track', TRACK);
+    assert.equal(status, 503);
+    assert.ok(elapsed >= 79, `the fault came back after ${elapsed.toFixed(1)} ms`);
+  });
+
+  test('a client that gives up during the added latency leaves nothing recorded', async () => {
+    receiver.setFaults({ latencyMs: 300 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(fetch(`${receiver.url}/track`, {
+      method: 'POST', headers: { 'X-Outbound-Key': KEY }, body: JSON.stringify(TRACK), signal: controller.signal,
+    }), { name: 'AbortError' });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.deepEqual(receiver.calls(), []);
+    assert.equal(receiver.faultStats().requests, 0);
+  });
+
+  test('faults and latency never touch OPTIONS preflights, /calls or /faults', async () => {
+    receiver.setFaults({ rate: 1, kinds: ['drop'], latencyMs: 1000 });
+    const startedAt = performance.now();
+    const preflight = await fetch(`${receiver.url}/track`, { method: 'OPTIONS', headers: { Origin: 'http://x.example' } });
+    assert.equal(preflight.status, 204);
+    assert.equal((await fetch(`${receiver.origin}/calls`)).status, 200);
+    assert.equal((await fetch(`${receiver.origin}/calls`, { method: 'DELETE' })).status, 200);
+    assert.equal((await fetch(`${receiver.origin}/faults`)).status, 200);
+    assert.ok(performance.now() - startedAt < 500, 'the latency was applied to a non-API request');
+    assert.deepEqual(receiver.faultStats(), statsWith({}));
+  });
+
+  test('a request that fails its checks gets its usual answer, never a fault', async () => {
+    receiver.setFaults({ rate: 1, kinds: ['drop'] });
+    await assertError(await post(receiver.url, '/track', TRACK, { key: null }), 401, /X-Outbound-Key/);
+    await assertError(await post(receiver.url, '/track', { user_id: 'u1' }), 400, /event is missing/);
+    await assertError(await post(receiver.url, '/track', '{', { raw: true }), 500, /not well-formed JSON/);
+    await assertError(await post(receiver.url, '/nope', TRACK), 404);
+    assert.deepEqual(receiver.faultStats(), statsWith({}));
+    assertConnectionFailed(await rawPost(`${receiver.url}/track`, TRACK)); // and a good one is faulted
+  });
+
+  test('GET /faults reports settings and counts; PUT changes part of them; DELETE turns them off and zeroes counts', async () => {
+    const noFaults = { faults: { ...DEFAULT_FAULTS }, stats: statsWith({}) };
+    let response = await fetch(`${receiver.origin}/faults`);
+    assert.equal(response.status, 200);
+    assertCors(response);
+    assert.deepEqual(await jsonOf(response), noFaults);
+
+    response = await putFaults(receiver.origin, { rate: 1, kinds: ['503'], retryAfterSeconds: 2 });
+    assert.equal(response.status, 200);
+    assertCors(response);
+    const on = { ...DEFAULT_FAULTS, rate: 1, kinds: ['503'], retryAfterSeconds: 2 };
+    assert.deepEqual(await jsonOf(response), { faults: on });
+    const faulted = await post(receiver.url, '/track', TRACK);
+    await assertError(faulted, 503, /injected fault/);
+    assert.equal(faulted.headers.get('retry-after'), '2');
+
+    response = await putFaults(receiver.origin, { rate: 0 }); // off; the rest is kept
+    assert.deepEqual(await jsonOf(response), { faults: { ...on, rate: 0 } });
+    assert.equal((await post(receiver.url, '/track', TRACK)).status, 200);
+    assert.deepEqual(await jsonOf(await fetch(`${receiver.origin}/faults`)), {
+      faults: { ...on, rate: 0 },
+      stats: statsWith({ requests: 2, 503: 1, recorded: 1 }),
+    });
+
+    response = await fetch(`${receiver.origin}/faults`, { method: 'DELETE' });
+    assert.equal(response.status, 200);
+    assertCors(response);
+    assert.deepEqual(await jsonOf(response), noFaults);
+    assert.deepEqual(receiver.faultStats(), statsWith({}));
+  });
+
+  test('PUT /faults refuses a bad body with 400 naming the field, changing nothing', async () => {
+    const before = receiver.setFaults({ rate: 0.5, kinds: ['500'], seed: 3 });
+    for (const [body, message] of [
+      ['{"rate":', /not well-formed JSON/],
+      ['', /empty/],
+      ['[{"rate": 1}]', /^faults must be an object of fault settings, got an array/],
+      ['{"rate": 2}', /^faults\.rate must be a number from 0 to 1, got 2$/],
+      ['{"rate": "0.5"}', /^faults\.rate must be a number/],
+      ['{"kinds": []}', /^faults\.kinds must be a non-empty array/],
+      ['{"kinds": "500"}', /^faults\.kinds must be a non-empty array/],
+      ['{"kinds": ["500", "timeout"]}', /^faults\.kinds\[1\] must be one of 500, 503, 429, reset, drop, hang, got "timeout"/],
+      ['{"kinds": [500]}', /^faults\.kinds\[0\] must be one of/],
+      ['{"kinds": ["500", "500"]}', /^faults\.kinds must not name a kind twice/],
+      ['{"retryAfterSeconds": 1.5}', /^faults\.retryAfterSeconds must be a non-negative integer/],
+      ['{"retryAfterSeconds": -1}', /^faults\.retryAfterSeconds/],
+      ['{"latencyMs": [200, 100]}', /^faults\.latencyMs must be .*got \[200,100\]/],
+      ['{"latencyMs": [5]}', /^faults\.latencyMs/],
+      ['{"latencyMs": -1}', /^faults\.latencyMs/],
+      ['{"latencyMs": 600000}', /^faults\.latencyMs/],
+      ['{"seed": 1.5}', /^faults\.seed must be an integer/],
+      ['{"rate": 1, "ratio": 0.1}', /^faults\.ratio is not a fault setting; use rate, kinds, retryAfterSeconds, latencyMs, seed$/],
+    ]) {
+      const response = await putFaults(receiver.origin, body);
+      await assertError(response, 400, message);
+      assertCors(response);
+    }
+    assert.deepEqual(receiver.setFaults({}), before, 'a refused PUT changed the settings');
+  });
+
+  test('/faults answers a preflight for GET, PUT and DELETE, 405 to another method, and 404 below it', async () => {
+    const preflight = await fetch(`${receiver.origin}/faults`, { method: 'OPTIONS', headers: { Origin: 'http://x.example' } });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-methods'), 'GET, PUT, DELETE');
+    assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://x.example');
+    const postResponse = await fetch(`${receiver.origin}/faults`, { method: 'POST', body: '{}' });
+    await assertError(postResponse, 405);
+    assert.equal(postResponse.headers.get('allow'), 'GET, PUT, DELETE, OPTIONS');
+    await assertError(await fetch(`${receiver.origin}/faults/rate`), 404);
+  });
+
+  test('the faults option is merged over DEFAULT_FAULTS; a bad one throws a TypeError naming the field', () => {
+    assert.deepEqual(createReceiver({ faults: { rate: 0.25, latencyMs: [1, 2] } }).options.faults, {
+      ...DEFAULT_FAULTS, rate: 0.25, latencyMs: [1, 2],
+    });
+    for (const [faults, message] of [
+      ['on', /^options\.faults must be an object/],
+      [{ rate: 1.5 }, /^options\.faults\.rate/],
+      [{ rate: Number.NaN }, /^options\.faults\.rate/],
+      [{ kinds: ['timeout'] }, /^options\.faults\.kinds\[0\]/],
+      [{ retryAfterSeconds: '1' }, /^options\.faults\.retryAfterSeconds/],
+      [{ latencyMs: [1, 2, 3] }, /^options\.faults\.latencyMs/],
+      [{ seed: 'abc' }, /^options\.faults\.seed/],
+      [{ rates: 0.1 }, /^options\.faults\.rates is not a fault setting/],
+    ]) {
+      assert.throws(() => createReceiver({ faults }), { name: 'TypeError', message }, JSON.stringify(faults));
+    }
+    const receiver = createReceiver({ faults: { rate: 0.5 } });
+    assert.throws(() => receiver.setFaults({ rate: -1 }), { name: 'TypeError', message: /^faults\.rate/ });
+    assert.throws(() => receiver.setFaults(null), { name: 'TypeError', message: /^faults must be an object/ });
+    assert.equal(receiver.setFaults({}).rate, 0.5);
+    assert.deepEqual(receiver.resetFaults(), DEFAULT_FAULTS);
+  });
+
+  test('close() resolves within a second while a hang fault and a delayed request are open', { timeout: 3000 }, async () => {
+    const faulty = await start({ faults: { rate: 1, kinds: ['hang'] } });
+    const hanging = rawPost(`${faulty.url}/track`, TRACK, { timeoutMs: 10000 });
+    await waitFor(() => faulty.faultStats().faulted.hang === 1, 'the hang fault');
+    faulty.setFaults({ rate: 0, latencyMs: 10000 });
+    const delayed = rawPost(`${faulty.url}/track`, TRACK, { timeoutMs: 10000 });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let the delayed request arrive
+    const startedAt = performance.now();
+    await faulty.close();
+    assert.ok(performance.now() - startedAt < 1000);
+    assertConnectionFailed(await hanging);
+    assertConnectionFailed(await delayed);
+    assert.deepEqual(faulty.calls(), []);
+  });
+});
+
+describe('fault injection composed into another server', () => {
+  let server;
+  let receiver;
+  let origin;
+  before(async () => {
+    receiver = createReceiver();
+    server = http.createServer((req, res) => {
+      if (receiver.handle(req, res)) return;
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('static file');
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${server.address().port}`;
+  });
+  after(async () => {
+    receiver.endStreams();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test('handle() answers /faults, and endStreams() destroys requests a hang fault holds open', { timeout: 5000 }, async () => {
+    assert.equal(await (await fetch(`${origin}/faultsx`)).text(), 'static file');
+    assert.equal((await putFaults(origin, { rate: 1, kinds: ['hang'] })).status, 200);
+    const hanging = rawPost(`${origin}/v2/track`, TRACK, { timeoutMs: 10000 });
+    await waitFor(() => receiver.faultStats().faulted.hang === 1, 'the hang fault');
+    receiver.endStreams();
+    assertConnectionFailed(await hanging);
+    assert.deepEqual(receiver.calls(), []);
+  });
+});
+
+describe('fault flags on the command line', () => {
+  function runCli(args) {
+    const child = spawn(process.execPath, [RECEIVER_SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => { output += chunk; });
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, output })));
+    const listening = new Promise((resolve, reject) => {
+      child.stdout.on('data', () => {
+        const match = output.match(/^Outbound receiver listening on (http:\/\/127\.0\.0\.1:\d+)\/v2$/m);
+        if (match && output.includes('\n', match.index + match[0].length)) resolve(match[1]);
+      });
+      child.once('exit', () => reject(new Error(`receiver exited before listening: ${output}`)));
+    });
+    listening.catch(() => {});
+    const kill = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    return { child, listening, exited, kill, output: () => output };
+  }
+
+  test('--fault-rate --faults --retry-after --latency --seed set the faults, and say so', async () => {
+    const cli = runCli(['--port', '0', '--fault-rate', '1', '--faults', '429,503', '--retry-after=3', '--latency', '10-20', '--seed', '7']);
+    try {
+      const origin = await cli.listening;
+      const expected = { rate: 1, kinds: ['429', '503'], retryAfterSeconds: 3, latencyMs: [10, 20], seed: 7 };
+      assert.deepEqual((await jsonOf(await fetch(`${origin}/faults`))).faults, expected);
+      const response = await post(`${origin}/v2`, '/track', TRACK);
+      assert.ok([429, 503].includes(response.status), `got ${response.status}`);
+      assert.equal(response.headers.get('retry-after'), '3');
+      await waitFor(() => /^Injecting faults: /m.test(cli.output()), 'the faults line');
+      cli.child.kill('SIGTERM');
+      assert.deepEqual(await cli.exited.then(({ code, signal }) => ({ code, signal })), { code: 0, signal: null });
+    } finally {
+      cli.kill();
+    }
+  });
+
+  test('a bad fault flag exits with status 2 and names the flag or the setting', async () => {
+    for (const [args, message] of [
+      [['--fault-rate', 'lots'], /--fault-rate needs a number, got "lots"/],
+      [['--fault-rate', '2'], /options\.faults\.rate must be a number from 0 to 1, got 2/],
+      [['--faults', '500,oops'], /options\.faults\.kinds\[1\] must be one of/],
+      [['--latency', '50-20'], /options\.faults\.latencyMs/],
+      [['--latency', '1-2-3'], /--latency needs milliseconds/],
+      [['--seed', '4.5'], /options\.faults\.seed/],
+    ]) {
+      const cli = runCli(['--port', '0', ...args]);
+      try {
+        const { code, output } = await cli.exited;
+        assert.equal(code, 2, `${args.join(' ')}: ${output}`);
+        assert.match(output, message);
+      } finally {
+        cli.kill();
+      }
     }
   });
 });

@@ -1,10 +1,27 @@
 // A local Outbound-compatible receiver (SPEC section 6): answers the 11 API paths under /v2 the way the
 // Outbound API documents, records what it accepted, and lets tests and the demo read that back over HTTP.
+// It can also make the network bad on purpose (fault modes: error statuses, lost replies, dropped and
+// unanswered requests, added latency), set from code, the command line, or at run time over /faults.
 // Node built-ins only, so it runs anywhere the package's tests run.
 
 import http from 'node:http';
 import process from 'node:process';
 import { pathToFileURL } from 'node:url';
+
+/** Every kind of fault the receiver can inject; what each one does is in FAULT_BEHAVIOURS below. */
+export const FAULT_KINDS = Object.freeze(['500', '503', '429', 'reset', 'drop', 'hang']);
+
+/**
+ * The fault settings, and their defaults: no faults. `options.faults`, setFaults() and PUT /faults take any
+ * part of this shape and merge it over the current settings.
+ */
+export const DEFAULT_FAULTS = Object.freeze({
+  rate: 0, // the fraction (0..1) of accepted API POSTs answered with a fault instead of their normal reply
+  kinds: FAULT_KINDS, // a faulted request gets one of these, drawn uniformly
+  retryAfterSeconds: 1, // the Retry-After sent with 429 and 503: short, so tests that honour it stay quick
+  latencyMs: 0, // waited before answering every API POST, faulted or not: ms, or [min, max] drawn uniformly
+  seed: null, // an integer makes the draws repeatable (same seed, same sequence of faults); null: Math.random
+});
 
 /** The options a receiver starts with; a caller's options are merged over these. */
 export const DEFAULT_OPTIONS = Object.freeze({
@@ -13,11 +30,17 @@ export const DEFAULT_OPTIONS = Object.freeze({
   keys: null, // null accepts any non-empty X-Outbound-Key; an array accepts only those keys
   maxBodyBytes: 1024 * 1024,
   maxRecorded: 1000,
+  faults: DEFAULT_FAULTS,
 });
 
 const API_PREFIX = '/v2';
 const CALLS_PATH = '/calls';
 const CALLS_STREAM_PATH = '/calls/stream';
+const FAULTS_PATH = '/faults';
+const FAULTS_METHODS = 'GET, PUT, DELETE';
+// setTimeout cannot wait longer than about 24.8 days (it fires at once instead), and a latency of more than
+// a minute is a mistake, not a slow network: a request that should never be answered is the 'hang' fault.
+const MAX_LATENCY_MS = 60_000;
 const MASKED_KEY = '****';
 const MAX_BATCH_EVENTS = 100;
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
@@ -157,8 +180,125 @@ function resolveOptions(callerOptions = {}) {
   );
   const options = { ...DEFAULT_OPTIONS, ...given };
   checkOptions(options);
+  options.faults = resolveFaults(DEFAULT_FAULTS, given.faults ?? {}, 'options.faults');
   if (options.keys) options.keys = Object.freeze([...options.keys]);
   return Object.freeze(options);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Fault settings: each field's check, as `(value, name) => problem or null`.
+
+const showValue = (value) => (typeof value === 'number' ? String(value) : describeValue(value));
+const isMilliseconds = (value) => typeof value === 'number' && value >= 0 && value <= MAX_LATENCY_MS;
+
+function kindsProblem(kinds, name) {
+  const expectation = `a non-empty array of distinct fault kinds from ${FAULT_KINDS.join(', ')}`;
+  if (!Array.isArray(kinds) || kinds.length === 0) return `${name} must be ${expectation}, got ${describeValue(kinds)}`;
+  const unknown = kinds.findIndex((kind) => !FAULT_KINDS.includes(kind));
+  if (unknown !== -1) return `${name}[${unknown}] must be one of ${FAULT_KINDS.join(', ')}, got ${JSON.stringify(kinds[unknown])}`;
+  // A repeated kind would quietly double its share, which is not what "drawn uniformly" promises.
+  if (new Set(kinds).size !== kinds.length) return `${name} must not name a kind twice`;
+  return null;
+}
+
+function latencyProblem(latency, name) {
+  if (isMilliseconds(latency)) return null;
+  const range = Array.isArray(latency) && latency.length === 2 && latency.every(isMilliseconds) && latency[0] <= latency[1];
+  if (range) return null;
+  return `${name} must be milliseconds from 0 to ${MAX_LATENCY_MS}, or [min, max] of those with min <= max, got ${
+    Array.isArray(latency) ? JSON.stringify(latency) : showValue(latency)}`;
+}
+
+function check(isValid, expectation) {
+  return (value, name) => (isValid(value) ? null : `${name} must be ${expectation}, got ${showValue(value)}`);
+}
+
+const FAULT_SETTING_CHECKS = {
+  rate: check((value) => typeof value === 'number' && value >= 0 && value <= 1, 'a number from 0 to 1'),
+  kinds: kindsProblem,
+  retryAfterSeconds: check((value) => Number.isInteger(value) && value >= 0, 'a non-negative integer (seconds)'),
+  latencyMs: latencyProblem,
+  seed: check((value) => value === null || Number.isSafeInteger(value), 'an integer, or null for Math.random'),
+};
+
+/**
+ * Merges `partial` over `current` and returns the frozen result, or throws a TypeError naming the first
+ * bad field. Unlike top-level options, an unknown field throws: nothing else shares this object, so an
+ * unknown name can only be a typo that would otherwise leave faults silently off.
+ */
+function resolveFaults(current, partial, name) {
+  if (!isPlainObject(partial)) throw new TypeError(`${name} must be an object of fault settings, got ${describeValue(partial)}`);
+  const merged = { ...current };
+  for (const [field, value] of Object.entries(partial)) {
+    if (value === undefined) continue;
+    if (!(field in FAULT_SETTING_CHECKS)) {
+      throw new TypeError(`${name}.${field} is not a fault setting; use ${Object.keys(DEFAULT_FAULTS).join(', ')}`);
+    }
+    const problem = FAULT_SETTING_CHECKS[field](value, `${name}.${field}`);
+    if (problem) throw new TypeError(problem);
+    merged[field] = Array.isArray(value) ? Object.freeze([...value]) : value;
+  }
+  return Object.freeze(merged);
+}
+
+// mulberry32: a tiny 32-bit PRNG, plenty for picking faults, and the same sequence for the same seed.
+function mulberry32(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const emptyFaultStats = () => ({ requests: 0, faulted: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])), recorded: 0 });
+
+/**
+ * The current fault settings, the random source they draw from, and counts of what they did:
+ * `requests` API POSTs got as far as the fault draw (valid ones), `faulted[kind]` of them got that fault,
+ * and `recorded` were recorded (answered 200, or recorded then reset).
+ */
+function createFaultInjector(initial) {
+  let settings = DEFAULT_FAULTS;
+  let random = Math.random;
+  let stats = emptyFaultStats();
+
+  function set(partial, name = 'faults') {
+    settings = resolveFaults(settings, partial, name);
+    // Re-seeding only when a seed is given keeps a running sequence going across other changes, while
+    // giving the same seed again restarts it, so a test can replay exactly the same faults.
+    if (isPlainObject(partial) && partial.seed !== undefined) random = settings.seed === null ? Math.random : mulberry32(settings.seed);
+    return settings;
+  }
+  set(initial);
+
+  return {
+    settings: () => settings,
+    set,
+    reset() {
+      settings = DEFAULT_FAULTS;
+      random = Math.random;
+      stats = emptyFaultStats();
+      return settings;
+    },
+    latency() {
+      const { latencyMs } = settings;
+      return Array.isArray(latencyMs) ? latencyMs[0] + random() * (latencyMs[1] - latencyMs[0]) : latencyMs;
+    },
+    /** Counts one eligible request and returns the fault it gets, or null. */
+    draw() {
+      stats.requests += 1;
+      if (settings.rate === 0 || random() >= settings.rate) return null;
+      const kind = settings.kinds[Math.floor(random() * settings.kinds.length)];
+      stats.faulted[kind] += 1;
+      return kind;
+    },
+    countRecorded() {
+      stats.recorded += 1;
+    },
+    stats: () => structuredClone(stats),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -343,7 +483,7 @@ function parseSince(searchParams) {
   return { seq: Number(raw) };
 }
 
-function handleCalls(req, res, url, log, openStreams) {
+function handleCalls(req, res, url, { log, openStreams }) {
   const { pathname } = url;
   if (pathname !== CALLS_PATH && pathname !== CALLS_STREAM_PATH) {
     sendError(req, res, 404, `there is nothing at ${pathname}; use GET or DELETE ${CALLS_PATH}, or GET ${CALLS_STREAM_PATH}`);
@@ -361,21 +501,76 @@ function handleCalls(req, res, url, log, openStreams) {
   sendError(req, res, 405, `${pathname} does not accept ${req.method}; use ${allowed}`, { Allow: `${allowed}, OPTIONS` });
 }
 
-async function acceptApiCall(req, res, path, validate, options, log) {
+// A TCP reset (RST) rather than a plain close, so the client sees ECONNRESET as on a real network. Sockets
+// that cannot be reset (TLS, pipes, a composing server's own transport) are closed instead.
+function resetConnection(res) {
+  try {
+    res.socket.resetAndDestroy();
+  } catch {
+    res.destroy();
+  }
+}
+
+function injectedError(status, reason, withRetryAfter) {
+  return ({ req, res, faults }) => {
+    const headers = withRetryAfter ? { 'Retry-After': String(faults.settings().retryAfterSeconds) } : {};
+    sendError(req, res, status, `injected fault: ${status} ${reason}`, headers);
+  };
+}
+
+/** What each kind of fault does, and whether the call is recorded (did it reach the server?). */
+const FAULT_BEHAVIOURS = {
+  // The server failed before doing anything: a client should retry.
+  500: { records: false, act: injectedError(500, 'Internal Server Error', false) },
+  // Overloaded, or rate-limited: nothing was done, and Retry-After says how long to wait before retrying.
+  503: { records: false, act: injectedError(503, 'Service Unavailable', true) },
+  429: { records: false, act: injectedError(429, 'Too Many Requests', true) },
+  // The call was processed but the reply was lost: the client cannot tell, so a retry makes a duplicate.
+  reset: { records: true, act: ({ res }) => resetConnection(res) },
+  // The connection went before the request got through: nothing was processed.
+  drop: { records: false, act: ({ res }) => res.destroy() },
+  // No reply, ever: only the client's own timeout ends it, or the receiver closing (endStreams destroys it).
+  hang: { records: false, act: ({ res, hold }) => hold(res) },
+};
+
+const sleep = (ms) => new Promise((resolve) => {
+  // Unref'd: a pending delay alone must not keep a closing receiver's process alive.
+  setTimeout(resolve, ms).unref();
+});
+
+const connectionGone = (res) => res.destroyed || !res.socket || res.socket.destroyed;
+
+async function acceptApiCall(req, res, path, validate, context) {
+  const { options, log, faults } = context;
   const read = await readBody(req, options.maxBodyBytes);
   if (read.aborted) return;
+  // Refused at once, not after the added latency: the client may still be sending what we will not read.
   if (read.tooLarge) return rejectOversizedBody(req, res, options.maxBodyBytes);
+  const latency = faults.latency();
+  if (latency > 0) {
+    await sleep(latency);
+    // The request is only looked at after the delay, so a client that gave up during it left nothing behind.
+    if (connectionGone(res)) return;
+  }
   const authProblem = keyProblem(req, options.keys);
   if (authProblem) return sendError(req, res, 401, authProblem);
   const parsed = parseJsonBody(read.bytes);
   if (parsed.problem) return sendError(req, res, 500, parsed.problem);
   const problem = validate(parsed.value);
   if (problem) return sendError(req, res, 400, problem);
-  log.add(req, path, parsed.value);
+  // Only a request the API would accept is eligible for a fault: a bad one keeps its 4xx (or 500), so a
+  // test of validation never sees an injected fault.
+  const kind = faults.draw();
+  const behaviour = kind === null ? null : FAULT_BEHAVIOURS[kind];
+  if (!behaviour || behaviour.records) {
+    log.add(req, path, parsed.value);
+    faults.countRecorded();
+  }
+  if (behaviour) return behaviour.act({ req, res, ...context });
   sendJson(req, res, 200, {});
 }
 
-function handleApi(req, res, url, options, log) {
+function handleApi(req, res, url, context) {
   const { pathname } = url;
   if (req.method === 'OPTIONS') return sendPreflight(req, res, 'POST');
   const validate = API_ROUTES.get(pathname.slice(API_PREFIX.length));
@@ -383,7 +578,41 @@ function handleApi(req, res, url, options, log) {
   if (req.method !== 'POST') {
     return sendError(req, res, 405, `${pathname} only accepts POST, got ${req.method}`, { Allow: 'POST, OPTIONS' });
   }
-  return acceptApiCall(req, res, pathname, validate, options, log);
+  return acceptApiCall(req, res, pathname, validate, context);
+}
+
+const faultsReport = (faults) => ({ faults: faults.settings(), stats: faults.stats() });
+
+// GET reads the settings and what they did, PUT changes part of the settings, DELETE turns faults off and
+// zeroes the counts: a page or a test can make the network bad and good again without a restart.
+async function handleFaults(req, res, url, { options, faults }) {
+  const { pathname } = url;
+  if (pathname !== FAULTS_PATH) {
+    return sendError(req, res, 404, `there is nothing at ${pathname}; use GET, PUT or DELETE ${FAULTS_PATH}`);
+  }
+  if (req.method === 'OPTIONS') return sendPreflight(req, res, FAULTS_METHODS);
+  if (req.method === 'GET') return sendJson(req, res, 200, faultsReport(faults));
+  if (req.method === 'DELETE') {
+    faults.reset();
+    return sendJson(req, res, 200, faultsReport(faults));
+  }
+  if (req.method !== 'PUT') {
+    return sendError(req, res, 405, `${FAULTS_PATH} does not accept ${req.method}; use ${FAULTS_METHODS}`, {
+      Allow: `${FAULTS_METHODS}, OPTIONS`,
+    });
+  }
+  const read = await readBody(req, options.maxBodyBytes);
+  if (read.aborted) return;
+  if (read.tooLarge) return rejectOversizedBody(req, res, options.maxBodyBytes);
+  // Unlike the API (which mimics Outbound's 500), a bad body here is plainly the client's mistake: 400.
+  const parsed = parseJsonBody(read.bytes);
+  if (parsed.problem) return sendError(req, res, 400, parsed.problem);
+  try {
+    return sendJson(req, res, 200, { faults: faults.set(parsed.value) });
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return sendError(req, res, 400, error.message);
+  }
 }
 
 const isUnder = (pathname, prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`);
@@ -402,27 +631,39 @@ function failSafely(req, res) {
   else res.destroy();
 }
 
+/** Which handler answers a path, or null when the path is not the receiver's. */
+function routeFor(pathname) {
+  if (isUnder(pathname, API_PREFIX)) return handleApi;
+  if (isUnder(pathname, CALLS_PATH)) return handleCalls;
+  if (isUnder(pathname, FAULTS_PATH)) return handleFaults;
+  return null;
+}
+
 /**
- * Creates a receiver whose `handle(req, res)` answers /v2/... and /calls... requests and returns false,
- * without touching `res`, for any other path.
+ * Creates a receiver whose `handle(req, res)` answers /v2/..., /calls... and /faults requests and returns
+ * false, without touching `res`, for any other path.
  */
 export function createReceiver(callerOptions = {}) {
   const options = resolveOptions(callerOptions);
   const log = createCallLog(options.maxRecorded);
   const openStreams = new Set();
+  const faults = createFaultInjector(options.faults);
+  const held = new Set(); // responses a 'hang' fault is holding open
+  const context = { options, log, openStreams, faults, hold: holdOpen };
+
+  function holdOpen(res) {
+    held.add(res);
+    res.once('close', () => held.delete(res));
+  }
 
   function handle(req, res) {
     const url = requestUrl(req);
-    if (!url) return false;
-    const ours = isUnder(url.pathname, API_PREFIX) || isUnder(url.pathname, CALLS_PATH);
-    if (!ours) return false;
+    const route = url && routeFor(url.pathname);
+    if (!route) return false;
     req.on('error', () => {}); // a client that aborts mid-body is not our failure
     res.on('error', () => {});
     try {
-      const pending = isUnder(url.pathname, API_PREFIX)
-        ? handleApi(req, res, url, options, log)
-        : handleCalls(req, res, url, log, openStreams);
-      Promise.resolve(pending).catch(() => failSafely(req, res));
+      Promise.resolve(route(req, res, url, context)).catch(() => failSafely(req, res));
     } catch {
       failSafely(req, res);
     }
@@ -433,10 +674,20 @@ export function createReceiver(callerOptions = {}) {
     handle,
     calls: () => log.since(0),
     clear: () => log.clear(),
-    /** Ends every open /calls/stream response, so the server holding them can close. */
+    /**
+     * Ends every open /calls/stream response and destroys every request a 'hang' fault is holding, so the
+     * server holding them can close.
+     */
     endStreams() {
       for (const stream of openStreams) stream.end();
+      for (const res of held) res.destroy();
     },
+    /** Merges `partial` over the current fault settings (as PUT /faults does) and returns the new settings. */
+    setFaults: (partial) => faults.set(partial),
+    /** Turns faults off and zeroes their counts (as DELETE /faults does); returns the settings. */
+    resetFaults: () => faults.reset(),
+    /** { requests, faulted: { kind: count }, recorded } since the receiver started or faults were reset. */
+    faultStats: () => faults.stats(),
     options,
   };
 }
@@ -459,8 +710,9 @@ function originFor(host, port) {
 }
 
 /**
- * Starts a receiver on its own HTTP server. Resolves { url, origin, port, close, calls, clear } where
- * `url` (origin + "/v2") is the baseUrl a client sends to; close() resolves once the server is closed.
+ * Starts a receiver on its own HTTP server. Resolves { url, origin, port, close, calls, clear, setFaults,
+ * resetFaults, faultStats } where `url` (origin + "/v2") is the baseUrl a client sends to; close() resolves
+ * once the server is closed.
  */
 export async function start(callerOptions = {}) {
   const receiver = createReceiver(callerOptions);
@@ -488,25 +740,55 @@ export async function start(callerOptions = {}) {
     return closing;
   }
 
-  return { url: `${origin}${API_PREFIX}`, origin, port, close, calls: receiver.calls, clear: receiver.clear };
+  const { calls, clear, setFaults, resetFaults, faultStats } = receiver;
+  return { url: `${origin}${API_PREFIX}`, origin, port, close, calls, clear, setFaults, resetFaults, faultStats };
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Command line: node web-demo/receiver.mjs [--port N] [--host H] [--key K ...]
+// Command line
 
-const USAGE = 'usage: node web-demo/receiver.mjs [--port N] [--host H] [--key K ...]';
+const USAGE = `usage: node web-demo/receiver.mjs [--port N] [--host H] [--key K ...]
+       [--fault-rate 0..1] [--faults ${FAULT_KINDS.join(',')}] [--retry-after SECONDS]
+       [--latency MS | MIN-MAX] [--seed N]`;
+
+function numberFrom(flag, text) {
+  if (!/^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(text)) throw new TypeError(`${flag} needs a number, got "${text}"\n${USAGE}`);
+  return Number(text);
+}
+
+function latencyFrom(flag, text) {
+  const range = text.split('-');
+  if (range.length > 2) throw new TypeError(`${flag} needs milliseconds, as 50 or 50-200, got "${text}"\n${USAGE}`);
+  const [min, max] = range.map((part) => numberFrom(flag, part));
+  return max === undefined ? min : [min, max];
+}
+
+const setFault = (field, parse) => (options, value, flag) => {
+  options.faults = { ...options.faults, [field]: parse(flag, value) };
+};
+
+/** Each flag, and how its value goes into the options; the range checks are the options' own. */
+const FLAGS = {
+  '--port': (options, value) => { options.port = Number(value); },
+  '--host': (options, value) => { options.host = value; },
+  '--key': (options, value) => { options.keys = [...(options.keys ?? []), value]; },
+  '--fault-rate': setFault('rate', numberFrom),
+  '--faults': setFault('kinds', (flag, value) => value.split(',').map((kind) => kind.trim())),
+  '--retry-after': setFault('retryAfterSeconds', numberFrom),
+  '--latency': setFault('latencyMs', latencyFrom),
+  '--seed': setFault('seed', numberFrom),
+};
 
 function parseCommandLine(args) {
   const options = {};
   for (let index = 0; index < args.length; index += 1) {
     const [flag, inlineValue] = args[index].split(/=(.*)/s);
     if (flag === '--help' || flag === '-h') return { help: true };
+    const apply = Object.hasOwn(FLAGS, flag) ? FLAGS[flag] : null;
+    if (!apply) throw new TypeError(`unknown argument ${flag}\n${USAGE}`);
     const value = inlineValue ?? args[(index += 1)];
     if (value === undefined) throw new TypeError(`${flag} needs a value\n${USAGE}`);
-    if (flag === '--port') options.port = Number(value);
-    else if (flag === '--host') options.host = value;
-    else if (flag === '--key') options.keys = [...(options.keys ?? []), value];
-    else throw new TypeError(`unknown argument ${flag}\n${USAGE}`);
+    apply(options, value, flag);
   }
   return { options };
 }
@@ -521,6 +803,10 @@ async function main() {
     }
     const receiver = await start(parsed.options);
     console.log(`Outbound receiver listening on ${receiver.url}`);
+    const faults = receiver.setFaults({}); // changes nothing; returns the settings in force
+    if (faults.rate > 0 || faults.latencyMs !== 0) {
+      console.log(`Injecting faults: ${JSON.stringify(faults)} (change them with PUT ${receiver.origin}${FAULTS_PATH})`);
+    }
     const shutDown = () => receiver.close().then(() => process.exit(0));
     process.once('SIGINT', shutDown);
     process.once('SIGTERM', shutDown);
