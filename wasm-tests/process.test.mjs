@@ -50,6 +50,20 @@ test('an ES module script exits by itself, also after a failed call', async () =
   assert.match(output, /rejected false/);
 });
 
+test('close() delivers what is queued, and then the process exits by itself', async () => {
+  receiver.clear();
+  const { code, signal, output } = await runNode(`
+    const outbound = require('outbound-wasm');
+    const ob = new outbound('exit-key', { baseUrl: ${JSON.stringify(receiver.url)}, batch: { flushIntervalMs: 600000 } });
+    for (let n = 0; n < 25; n++) ob.track('u' + (n % 3), 'Queued', { n });
+    ob.close().then(() => console.log('closed'));`);
+  assert.equal(signal, null, `killed: it did not exit by itself. Output: ${output}`);
+  assert.equal(code, 0, output);
+  assert.match(output, /closed/);
+  const events = receiver.calls().flatMap((call) => call.body);
+  assert.equal(events.length, 25);
+});
+
 test('importing the package, and using it, touches no browser global', async () => {
   const { code, output } = await runNode(`
     const touched = [];

@@ -1,0 +1,169 @@
+// The durable queue in Chromium (delivery issue, part 4): calls not yet delivered survive a reload
+// in the middle of delivery on a bad network; two tabs never send the same stored call twice;
+// offline holds delivery and `online` resumes it; blocked storage falls back to memory.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { start as startReceiver } from '../web-demo/receiver.mjs';
+import { closeServer, launchChromium, listen, readDist, skipWithoutBrowser, watchPage } from './browser-helpers.mjs';
+
+const KEY = 'durable-test-key-7Hq2';
+const TIMEOUT = { timeout: 90000 };
+
+let receiver;
+let pageServer;
+let origin;
+let browser;
+
+// The page a user would write: the script tag, the client on the next line, and a helper the test
+// calls to make numbered track calls.
+function page(receiverUrl) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>durable</title><link rel="icon" href="data:,"></head><body>
+<script src="/dist/outbound.js"></script>
+<script>
+var ob = new outbound(${JSON.stringify(KEY)}, { baseUrl: ${JSON.stringify(receiverUrl)}, retries: 10, timeout: 1000 });
+window.failures = [];
+window.trackRange = function (from, to) {
+  for (var n = from; n < to; n++) {
+    ob.track('user-' + (n % 5), 'Durable', { n: n }).catch(function (error) { window.failures.push(error.message); });
+  }
+};
+</script></body></html>`;
+}
+
+before(async () => {
+  receiver = await startReceiver({ maxRecorded: 100000 });
+  const html = page(receiver.url);
+  const files = { '/dist/outbound.js': readDist('outbound.js'), '/dist/outbound.wasm': readDist('outbound.wasm') };
+  pageServer = http.createServer((req, res) => {
+    if (req.url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    const file = files[req.url];
+    if (!file) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': req.url.endsWith('.wasm') ? 'application/wasm' : 'text/javascript' }).end(file);
+  });
+  origin = await listen(pageServer);
+  if (!skipWithoutBrowser) browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await receiver.close();
+  await closeServer(pageServer);
+});
+
+/** A fresh page (its own tab) in `context`, with the library loaded and ready. */
+async function openPage(context) {
+  const tab = await context.newPage();
+  const seen = watchPage(tab);
+  await tab.goto(`${origin}/`);
+  await tab.evaluate(() => ob.flush());  // resolves once the WebAssembly module is ready
+  return { tab, seen };
+}
+
+function recordedNumbers() {
+  return receiver.calls().flatMap((call) => (Array.isArray(call.body) ? call.body : [call.body])).map((b) => b.properties.n);
+}
+
+async function waitForNumbers(count, ms = 30000) {
+  const deadline = Date.now() + ms;
+  while (new Set(recordedNumbers()).size < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return recordedNumbers();
+}
+
+function assertEach(numbers, count, { exactlyOnce }) {
+  const unique = new Set(numbers);
+  const missing = Array.from({ length: count }, (_, n) => n).filter((n) => !unique.has(n));
+  assert.deepEqual(missing, [], `lost: ${missing.join(', ')}`);
+  if (exactlyOnce) assert.equal(numbers.length, count, `sent twice: ${numbers.filter((n, i) => numbers.indexOf(n) !== i).join(', ')}`);
+  return { calls: count, delivered: unique.size, duplicates: numbers.length - unique.size, lost: missing.length };
+}
+
+describe('the durable queue in Chromium', { ...TIMEOUT, skip: skipWithoutBrowser }, () => {
+  test('a reload in the middle of delivery, with faults on, loses nothing', TIMEOUT, async (t) => {
+    receiver.clear();
+    receiver.resetFaults();
+    receiver.setFaults({ rate: 0.5, kinds: ['503', '429', 'drop', 'hang'], retryAfterSeconds: 1, seed: 11 });
+    const context = await browser.newContext();
+    t.after(() => context.close());
+    const { tab } = await openPage(context);
+    await tab.evaluate(() => trackRange(0, 60));
+    await new Promise((r) => setTimeout(r, 300));
+    const beforeReload = new Set(recordedNumbers()).size;
+    await tab.reload();
+    await tab.evaluate(() => ob.flush());
+    receiver.setFaults({ rate: 0 });
+    const report = assertEach(await waitForNumbers(60), 60, { exactlyOnce: false });
+    t.diagnostic(JSON.stringify({ ...report, deliveredBeforeReload: beforeReload, faulted: receiver.faultStats().faulted }));
+    console.log(`reload test: ${JSON.stringify({ ...report, deliveredBeforeReload: beforeReload })}`);
+    assert.ok(beforeReload < 60, 'the reload came in the middle of delivery');
+    assert.deepEqual(await tab.evaluate(() => window.failures), []);
+  });
+
+  test('two tabs opened after a page was left send each stored call exactly once', TIMEOUT, async (t) => {
+    receiver.clear();
+    receiver.resetFaults();
+    receiver.setFaults({ rate: 1, kinds: ['503'], retryAfterSeconds: 60 });  // nothing gets through
+    const context = await browser.newContext();
+    t.after(() => context.close());
+    const { tab: first } = await openPage(context);
+    await first.evaluate(() => trackRange(0, 40));
+    await new Promise((r) => setTimeout(r, 300));
+    await first.goto('about:blank');  // leaves the page: pagehide releases its stored queue
+    assert.equal(receiver.calls().length, 0);
+    receiver.setFaults({ rate: 0 });
+    const [a, b] = await Promise.all([openPage(context), openPage(context)]);
+    const numbers = await waitForNumbers(40);
+    await new Promise((r) => setTimeout(r, 1500));  // time for a second copy to show up, if any
+    const report = assertEach(recordedNumbers(), 40, { exactlyOnce: true });
+    console.log(`two-tab test: ${JSON.stringify(report)}`);
+    assert.equal(numbers.length >= 40, true);
+    assert.deepEqual([...a.seen.errors, ...b.seen.errors], []);
+  });
+
+  test('offline holds delivery and the online event resumes it', TIMEOUT, async (t) => {
+    receiver.clear();
+    receiver.resetFaults();
+    const context = await browser.newContext();
+    t.after(() => context.close());
+    const { tab } = await openPage(context);
+    await context.setOffline(true);
+    assert.equal(await tab.evaluate(() => navigator.onLine), false);
+    await tab.evaluate(() => trackRange(0, 10));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(receiver.calls().length, 0, 'nothing is sent while offline');
+    assert.deepEqual(await tab.evaluate(() => window.failures), [], 'offline is not a failure');
+    await context.setOffline(false);
+    assertEach(await waitForNumbers(10, 10000), 10, { exactlyOnce: true });
+  });
+
+  test('what is stored is namespaced by a hash of the key and never holds the key', TIMEOUT, async (t) => {
+    receiver.clear();
+    receiver.resetFaults();
+    receiver.setFaults({ rate: 1, kinds: ['503'], retryAfterSeconds: 60 });
+    const context = await browser.newContext();
+    t.after(() => context.close());
+    const { tab } = await openPage(context);
+    await tab.evaluate(() => trackRange(0, 3));
+    await new Promise((r) => setTimeout(r, 300));
+    const stored = await tab.evaluate(() => Object.keys(localStorage).map((k) => [k, localStorage.getItem(k)]));
+    assert.equal(stored.length, 1, JSON.stringify(stored));
+    const [name, value] = stored[0];
+    assert.match(name, /^outbound:[0-9a-f]{16}:q:/);
+    assert.ok(!name.includes(KEY) && !value.includes(KEY), 'the key is stored');
+    assert.deepEqual(JSON.parse(value).calls.map((c) => JSON.parse(c.b).properties.n), [0, 1, 2]);
+    receiver.setFaults({ rate: 0 });
+  });
+
+  test('where localStorage throws, calls are delivered from memory and nothing is thrown', TIMEOUT, async (t) => {
+    receiver.clear();
+    receiver.resetFaults();
+    const context = await browser.newContext();
+    t.after(() => context.close());
+    await context.addInitScript(() => {
+      Object.defineProperty(window, 'localStorage', { get() { throw new DOMException('blocked', 'SecurityError'); } });
+    });
+    const { tab, seen } = await openPage(context);
+    await tab.evaluate(() => trackRange(0, 5));
+    assertEach(await waitForNumbers(5, 10000), 5, { exactlyOnce: true });
+    assert.deepEqual(seen.errors, []);
+  });
+});
