@@ -26,7 +26,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ "${OUTBOUND_NEEDS_NODE_MODULES:-0}" = 1 ] && [ ! -d node_modules/playwright-core ]; then
+# `npm ls` fails when a devDependency of package.json is missing or at another version.
+if [ "${OUTBOUND_NEEDS_NODE_MODULES:-0}" = 1 ] && ! npm ls --depth=0 >/dev/null 2>&1; then
   echo "Installing npm devDependencies"
   npm install --no-audit --no-fund --loglevel=error
 fi
