@@ -220,6 +220,65 @@ window.result = ob.track('esm-user', 'Imported', { via: 'browser condition' }).t
   });
 });
 
+describe('a page with a strict Content-Security-Policy', { ...TIMEOUT, skip: skipWithoutBrowser }, () => {
+  // No 'unsafe-eval' and no inline script: the library needs only to compile its WebAssembly.
+  const CSP = "script-src 'self' 'wasm-unsafe-eval'";
+
+  test(`works under ${CSP}, with no violation reported`, async (t) => {
+    const receiver = await startReceiver({ port: 0 });
+    t.after(() => receiver.close());
+    const app = `document.addEventListener('securitypolicyviolation', function (e) { window.violations.push(e.violatedDirective + ' ' + e.blockedURI); });
+var ob = new outbound('csp-key', { baseUrl: ${JSON.stringify(receiver.url)} });
+window.result = ob.track('csp-user', 'Strict Page', { csp: true }).then(function () { return 'resolved'; }, function (e) { return e.message; });`;
+    const files = {
+      '/': ['text/html; charset=utf-8', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>csp</title>
+<link rel="icon" href="data:,"><script src="/violations.js"></script></head><body>
+<script src="/dist/outbound.js"></script><script src="/app.js"></script></body></html>`],
+      '/violations.js': ['text/javascript', 'window.violations = [];'],
+      '/app.js': ['text/javascript', app],
+      '/dist/outbound.js': ['text/javascript', readDist('outbound.js')],
+      '/dist/outbound.wasm': ['application/wasm', readDist('outbound.wasm')],
+    };
+    const server = http.createServer((req, res) => {
+      const [type, body] = files[req.url] ?? ['text/plain', 'Not found'];
+      res.writeHead(files[req.url] ? 200 : 404, { 'Content-Type': type, 'Content-Security-Policy': CSP }).end(body);
+    });
+    const origin = await listen(server);
+    t.after(() => closeServer(server));
+    const browser = await launchChromium();
+    t.after(() => browser.close());
+    const page = await browser.newPage();
+    const errors = watchPage(page).errors;
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
+    assert.equal(await page.evaluate(() => window.result), 'resolved');
+    assert.deepEqual(await page.evaluate(() => window.violations), []);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(receiver.calls().map((call) => call.body.event), ['Strict Page']);
+  });
+
+  test('the same page without wasm-unsafe-eval fails visibly (the test can fail)', async (t) => {
+    const files = {
+      '/': `<!doctype html><html><head><link rel="icon" href="data:,"></head><body><script src="/dist/outbound.js"></script><script src="/app.js"></script></body></html>`,
+      '/app.js': `window.result = new outbound('k', { baseUrl: 'http://127.0.0.1:9/v2' }).track('u', 'e').then(function () { return 'resolved'; }, function (e) { return 'rejected: ' + e.message; });`,
+      '/dist/outbound.js': readDist('outbound.js'),
+      '/dist/outbound.wasm': readDist('outbound.wasm'),
+    };
+    const server = http.createServer((req, res) => {
+      const type = req.url.endsWith('.wasm') ? 'application/wasm' : req.url === '/' ? 'text/html' : 'text/javascript';
+      res.writeHead(files[req.url] ? 200 : 404, { 'Content-Type': type, 'Content-Security-Policy': "script-src 'self'" }).end(files[req.url] ?? '');
+    });
+    const origin = await listen(server);
+    t.after(() => closeServer(server));
+    const browser = await launchChromium();
+    t.after(() => browser.close());
+    const page = await browser.newPage();
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
+    assert.match(await page.evaluate(() => window.result), /^rejected: outbound: the WebAssembly module could not be loaded/);
+  });
+});
+
 describe('the demo server (npm start)', TIMEOUT, () => {
   let demo;
   let origin;
