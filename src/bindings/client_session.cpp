@@ -20,7 +20,13 @@ std::int64_t wallClockMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-val glue(const char* name) { return val::module_property(name); }
+// A function of glue.js, looked up once: a lookup by name is a trip into JavaScript.
+const val& glue(const char* name) {
+  static auto* functions = new std::map<std::string_view, val>();  // never freed, like the module
+  auto found = functions->find(name);
+  if (found == functions->end()) found = functions->emplace(name, val::module_property(name)).first;
+  return found->second;
+}
 
 val callError(const CallError& error) {
   return glue("callError")(error.message, error.receivedCall, error.status);
@@ -62,8 +68,9 @@ std::vector<std::weak_ptr<ClientSession>>& liveSessions() {
 template <class Action>
 void forEachLiveSession(Action action) {
   auto& sessions = liveSessions();
-  sessions.erase(std::remove_if(sessions.begin(), sessions.end(), [](auto& s) { return s.expired(); }),
-                 sessions.end());
+  sessions.erase(
+      std::remove_if(sessions.begin(), sessions.end(), [](auto& s) { return s.expired(); }),
+      sessions.end());
   for (const auto& weak : std::vector<std::weak_ptr<ClientSession>>(sessions)) {
     if (auto session = weak.lock()) action(*session);
   }
@@ -106,7 +113,15 @@ val ClientSession::call(const char* method, const std::string& encodedArgs) {
   val deferred = glue("deferred")();
   promises_.emplace(id, Deferred{deferred["resolve"], deferred["reject"]});
   if (persist_) settle(queue_.dropOldestBeyond(limits_.maxCalls, limits_.maxBytes));
-  pump();
+  if (!glue("isOnline")().as<bool>()) {
+    // Held: the `online` event resumes delivery.
+  } else if (auto now = queue_.startIfFree(id)) {
+    send(*now);
+  } else if (queue_.scanWorthwhile()) {
+    pump();
+  } else {
+    wakeNoLaterThan(queue_.deadlineOf(id));
+  }
   scheduleSave();
   return deferred["promise"];
 }
@@ -141,9 +156,8 @@ void ClientSession::send(const Send& due) {
   auto self = shared_from_this();  // the session outlives the request, whatever JS drops
   fetchPost(client_.options().baseUrl + due.path, due.body, client_.headers(),
             client_.options().timeoutMs,
-            [self, id = due.id, method = due.method, path = due.path](const HttpResponse& response) {
-              self->finished(id, method, path, response);
-            });
+            [self, id = due.id, method = due.method, path = due.path](
+                const HttpResponse& response) { self->finished(id, method, path, response); });
 }
 
 void ClientSession::finished(SendId send, const std::string& method, const std::string& path,
@@ -166,8 +180,9 @@ void ClientSession::settle(const std::vector<Settled>& settled) {
     auto found = promises_.find(outcome.id);
     if (found == promises_.end()) {
       // A call restored from an earlier page: nobody awaits it, but a failure is never silent.
-      if (outcome.error) glue("warn")("outbound: a call restored from an earlier page failed: " +
-                                      outcome.error->message);
+      if (outcome.error)
+        glue("warn")("outbound: a call restored from an earlier page failed: " +
+                     outcome.error->message);
       continue;
     }
     Deferred deferred = std::move(found->second);
@@ -199,7 +214,15 @@ void ClientSession::setWakeTimer() {
     wakeTimer_.cancel();
     return;
   }
-  const double delayMs = static_cast<double>(std::max<std::int64_t>(0, *wake - wallClockMs()));
+  if (wakeTimer_.pending() && wakeAtMs_ == *wake) return;
+  wakeTimer_.cancel();
+  wakeNoLaterThan(*wake);
+}
+
+void ClientSession::wakeNoLaterThan(std::int64_t wakeMs) {
+  if (wakeTimer_.pending() && wakeAtMs_ <= wakeMs) return;
+  wakeAtMs_ = wakeMs;
+  const double delayMs = static_cast<double>(std::max<std::int64_t>(0, wakeMs - wallClockMs()));
   wakeTimer_.start(delayMs, [self = shared_from_this()] { self->pump(); });
 }
 
@@ -214,11 +237,13 @@ void ClientSession::save(bool released) {
   }
   StoredQueue stored{tab_, wallClockMs(), released, {}};
   for (const auto& call : queue_.pending()) {
-    stored.calls.push_back(StoredCall{call.method, call.path, call.body, call.userIds, call.acceptedMs});
+    stored.calls.push_back(
+        StoredCall{call.method, call.path, call.body, call.userIds, call.acceptedMs});
   }
   if (!storageSet(storageKey_, encodeStoredQueue(stored))) {
-    glue("warnOnce")(std::string("outbound: localStorage refused the queue of undelivered calls "
-                                 "(full or blocked); they are kept in memory only"));
+    glue("warnOnce")(
+        std::string("outbound: localStorage refused the queue of undelivered calls "
+                    "(full or blocked); they are kept in memory only"));
   }
 }
 
@@ -248,7 +273,8 @@ void ClientSession::claimOrphans() {
     if (!stored || !isOrphaned(*stored, now, limits_)) continue;
     const std::string previous = storageGet(key + ":claim");
     const size_t at = previous.rfind('@');
-    const std::int64_t claimedAt = at == std::string::npos ? 0 : std::atoll(previous.c_str() + at + 1);
+    const std::int64_t claimedAt =
+        at == std::string::npos ? 0 : std::atoll(previous.c_str() + at + 1);
     if (!previous.empty() && now - claimedAt < kClaimLifetimeMs) continue;
     if (storageSet(key + ":claim", claim)) claimed.push_back(key);
   }

@@ -50,6 +50,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void settle(const std::vector<Settled>& settled);
   void resolveFlushes();
   void setWakeTimer();
+  void wakeNoLaterThan(std::int64_t wakeMs);
 
   void save(bool released = false);
   void scheduleSave();
@@ -58,9 +59,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   Client client_;
   DeliveryQueue queue_;
-  std::map<CallId, Deferred> promises_;   // calls restored from storage have none
+  std::map<CallId, Deferred> promises_;  // calls restored from storage have none
   std::vector<std::pair<CallId, emscripten::val>> flushes_;  // (last call, resolve)
   Timer wakeTimer_;
+  std::int64_t wakeAtMs_ = 0;  // when wakeTimer_ fires
   Timer saveTimer_;
   Timer claimTimer_;
   std::mt19937 random_;

@@ -1,13 +1,15 @@
 #include "core/delivery_queue.hpp"
 
 #include <algorithm>
-#include <set>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 
 namespace outbound {
 namespace {
 
-// Users whose earlier calls have not settled yet: their later calls must wait.
+// Users whose earlier calls have not settled yet: their later calls must wait. A gate lives for
+// one scan of the queue, so it points into the calls' own strings instead of copying them.
 class UserGate {
  public:
   bool anyBlocked(const std::vector<std::string>& users) const {
@@ -17,7 +19,7 @@ class UserGate {
   void block(const std::vector<std::string>& users) { blocked_.insert(users.begin(), users.end()); }
 
  private:
-  std::set<std::string> blocked_;
+  std::unordered_set<std::string_view> blocked_;
 };
 
 std::string withAttempts(std::string message, int attempts) {
@@ -36,8 +38,31 @@ CallId DeliveryQueue::add(PendingCall call, std::int64_t nowMs) {
   call.acceptedMs = nowMs;
   call.notBeforeMs = nowMs;
   call.inFlight.reset();
+  for (const auto& user : call.userIds) ++unsettledByUser_[user];
+  // Enough tracks to fill a batch make a scan worth it; before that they wait for their deadline.
+  if (call.batchable) {
+    scanWorthwhile_ |= ++tracksSinceScan_ >= batch_.maxEvents || batch_.flushIntervalMs == 0 ||
+                       call.id <= flushUpTo_;
+  }
   calls_.push_back(std::move(call));
   return calls_.back().id;
+}
+
+std::optional<Send> DeliveryQueue::startIfFree(CallId id) {
+  if (calls_.empty() || calls_.back().id != id) return std::nullopt;
+  PendingCall& call = calls_.back();
+  const bool alone = std::all_of(call.userIds.begin(), call.userIds.end(),
+                                 [&](const auto& user) { return unsettledByUser_[user] == 1; });
+  if (call.batchable || !alone) return std::nullopt;
+  return makeSingle(call);
+}
+
+std::int64_t DeliveryQueue::deadlineOf(CallId id) const {
+  for (auto call = calls_.rbegin(); call != calls_.rend(); ++call) {
+    if (call->id != id) continue;
+    return call->batchable ? call->acceptedMs + batch_.flushIntervalMs : call->notBeforeMs;
+  }
+  return 0;
 }
 
 bool DeliveryQueue::batchIsDue(const std::vector<size_t>& members, std::int64_t nowMs) const {
@@ -69,6 +94,8 @@ Send DeliveryQueue::makeBatch(const std::vector<size_t>& members) {
 }
 
 std::vector<Send> DeliveryQueue::takeDue(std::int64_t nowMs) {
+  scanWorthwhile_ = false;
+  tracksSinceScan_ = 0;
   std::vector<Send> sends;
   UserGate gate;               // users whose earlier calls go later, or are in flight
   UserGate batchGate;          // users with a track in the batch being gathered
@@ -116,6 +143,9 @@ std::vector<Settled> DeliveryQueue::settle(std::vector<size_t> members,
     settled.push_back(Settled{calls_[i].id, std::move(error)});
   }
   for (auto i = members.rbegin(); i != members.rend(); ++i) {  // from the back: indexes stay valid
+    for (const auto& user : calls_[*i].userIds) {
+      if (--unsettledByUser_[user] == 0) unsettledByUser_.erase(user);
+    }
     calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(*i));
   }
   return settled;
@@ -151,9 +181,10 @@ std::vector<Settled> DeliveryQueue::dropOldestBeyond(std::size_t maxCalls, std::
     --count;
     bytes -= calls_[i].body.size();
   }
-  const CallError full = invalidArgument(
-      "dropped before delivery: the queue of undelivered calls is full (" + std::to_string(maxCalls) +
-      " calls or " + std::to_string(maxBytes) + " bytes); the oldest calls make room for new ones");
+  const CallError full =
+      invalidArgument("dropped before delivery: the queue of undelivered calls is full (" +
+                      std::to_string(maxCalls) + " calls or " + std::to_string(maxBytes) +
+                      " bytes); the oldest calls make room for new ones");
   std::vector<Settled> settled = settle(std::move(dropped), std::nullopt);
   for (auto& call : settled) call.error = full;
   return settled;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.hpp"
@@ -59,6 +60,16 @@ class DeliveryQueue {
   /// Accepts a call; it goes out from takeDue().
   CallId add(PendingCall call, std::int64_t nowMs);
 
+  /// The request for call `id`, just added, if it can start at once without a scan of the
+  /// queue: it is not batched, and its users have no other call unsettled.
+  std::optional<Send> startIfFree(CallId id);
+  /// Whether a takeDue() scan may find something to start since the last one: calls that wait
+  /// for an earlier call or for their batch's deadline need none, so a burst of calls stays
+  /// linear.
+  bool scanWorthwhile() const { return scanWorthwhile_; }
+  /// When call `id` may go at the earliest if nothing else happens (its batch's deadline).
+  std::int64_t deadlineOf(CallId id) const;
+
   /// The requests to start now. Their calls count as in flight until complete().
   std::vector<Send> takeDue(std::int64_t nowMs);
 
@@ -96,6 +107,9 @@ class DeliveryQueue {
   CallId nextCallId_ = 1;
   SendId nextSendId_ = 1;
   CallId flushUpTo_ = 0;
+  std::unordered_map<std::string, std::size_t> unsettledByUser_;
+  bool scanWorthwhile_ = false;
+  std::size_t tracksSinceScan_ = 0;
 };
 
 }  // namespace outbound

@@ -14,10 +14,10 @@ namespace outbound {
 
 /// The bounds README.md documents.
 struct PersistLimits {
-  std::size_t maxCalls = 1000;                   // undelivered calls kept per client
-  std::size_t maxBytes = 1024 * 1024;            // their bodies together, in bytes
-  std::int64_t staleAfterMs = 10 * 60 * 1000;    // a tab not heard of for this long is gone
-  std::int64_t heartbeatMs = 60 * 1000;          // how often a tab with calls says it is alive
+  std::size_t maxCalls = 1000;                 // undelivered calls kept per client
+  std::size_t maxBytes = 1024 * 1024;          // their bodies together, in bytes
+  std::int64_t staleAfterMs = 10 * 60 * 1000;  // a tab not heard of for this long is gone
+  std::int64_t heartbeatMs = 60 * 1000;        // how often a tab with calls says it is alive
 };
 
 /// One undelivered call as stored.
@@ -31,9 +31,9 @@ struct StoredCall {
 
 /// What one tab's client keeps in storage.
 struct StoredQueue {
-  std::string tab;            // the tab (page load) that owns it
+  std::string tab;  // the tab (page load) that owns it
   std::int64_t heartbeatMs = 0;
-  bool released = false;      // the page was left: another page may take the calls over at once
+  bool released = false;  // the page was left: another page may take the calls over at once
   std::vector<StoredCall> calls;
 };
 

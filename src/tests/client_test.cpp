@@ -112,8 +112,7 @@ TEST_CASE("a key that is part of the placeholder or of our own words is still re
     REQUIRE_FALSE(invalid.ok());
     CHECK(invalid.error().message ==
           "track: userId must be a non-empty string or a finite number (got an empty string)");
-    auto echoed = client.outcome("track", "/track",
-                                 {401, std::string("bad:") + key + key, 5, ""});
+    auto echoed = client.outcome("track", "/track", {401, std::string("bad:") + key + key, 5, ""});
     REQUIRE(echoed.has_value());
     CHECK(echoed->message ==
           "track: the server answered 401 to POST /track: bad:[API key][API key]");
@@ -123,7 +122,8 @@ TEST_CASE("a key that is part of the placeholder or of our own words is still re
 TEST_CASE("a long reply is cut, and the key never appears even if the server echoes it") {
   const Client client = testClient();
   const HttpRequest request = requestOf("track", R"(ss:["u","e"])");
-  auto echoed = client.outcome("track", request.path, {401, std::string("unknown key ") + kKey, 5, ""});
+  auto echoed =
+      client.outcome("track", request.path, {401, std::string("unknown key ") + kKey, 5, ""});
   REQUIRE(echoed.has_value());
   CHECK(echoed->message.find(kKey) == std::string::npos);
   CHECK(echoed->message == "track: the server answered 401 to POST /track: unknown key [API key]");

@@ -255,3 +255,31 @@ TEST_CASE("flush sends gathering batches at once, and settledUpTo tracks what ca
   CHECK(queue.settledUpTo(2));
   CHECK(queue.settledUpTo(3));
 }
+
+TEST_CASE("a call whose users have nothing else unsettled can start without a scan") {
+  DeliveryQueue queue(RetryPolicy{}, BatchOptions{}, 1 << 20);
+  const CallId first = queue.add(call("identify", "a"), 0);
+  const auto started = queue.startIfFree(first);
+  REQUIRE(started.has_value());
+  CHECK(started->calls == std::vector<CallId>{first});
+  const CallId second = queue.add(call("track", "a"), 0);
+  CHECK_FALSE(queue.startIfFree(second).has_value());  // a's identify is still in flight
+  CHECK_FALSE(queue.startIfFree(first).has_value());   // only the call just added
+  CHECK(queue.takeDue(0).empty());
+  queue.complete(started->id, std::nullopt, std::nullopt, 0, 0.5);
+  CHECK(queue.takeDue(0).size() == 1);
+}
+
+TEST_CASE("tracks ask for a scan once a batch could be full, and otherwise name their deadline") {
+  DeliveryQueue queue(RetryPolicy{}, BatchOptions{true, 3, 1000}, 1 << 20);
+  const CallId first = queue.add(call("track", "a"), 10);
+  CHECK_FALSE(queue.startIfFree(first).has_value());
+  CHECK_FALSE(queue.scanWorthwhile());
+  CHECK(queue.deadlineOf(first) == 1010);
+  queue.add(call("track", "b"), 20);
+  CHECK_FALSE(queue.scanWorthwhile());
+  queue.add(call("track", "c"), 30);
+  CHECK(queue.scanWorthwhile());
+  CHECK(queue.takeDue(30).size() == 1);
+  CHECK_FALSE(queue.scanWorthwhile());
+}

@@ -20,7 +20,8 @@ TEST_CASE("a stored queue round-trips exactly") {
   queue.tab = "tab-1";
   queue.heartbeatMs = 1700000000123;
   queue.released = true;
-  queue.calls.push_back(StoredCall{"track", "/track", R"({"user_id":"a","event":"é \"q\""})", {"a"}, 17});
+  queue.calls.push_back(
+      StoredCall{"track", "/track", R"({"user_id":"a","event":"é \"q\""})", {"a"}, 17});
   queue.calls.push_back(StoredCall{"trackBatch", "/track/batch", "[]", {"a", "b"}, 18});
   const auto decoded = decodeStoredQueue(encodeStoredQueue(queue));
   REQUIRE(decoded.has_value());
@@ -35,12 +36,14 @@ TEST_CASE("a stored queue round-trips exactly") {
 }
 
 TEST_CASE("anything else in storage is not a stored queue") {
-  for (const char* text :
-       {"", "null", "[]", "{}", "not json", R"({"v":2,"tab":"t","beat":1,"released":false,"calls":[]})",
-        R"({"v":1,"tab":5,"beat":1,"released":false,"calls":[]})",
-        R"({"v":1,"tab":"t","beat":1,"released":false,"calls":[{"m":"track"}]})",
-        R"({"v":1,"tab":"t","beat":1,"released":false,"calls":[{"m":"t","p":"/t","b":"{}","u":[1],"t":1}]})",
-        R"({"v":1,"tab":"t","beat":"1","released":false,"calls":[]})"}) {
+  for (
+      const char* text :
+      {"", "null", "[]", "{}", "not json",
+       R"({"v":2,"tab":"t","beat":1,"released":false,"calls":[]})",
+       R"({"v":1,"tab":5,"beat":1,"released":false,"calls":[]})",
+       R"({"v":1,"tab":"t","beat":1,"released":false,"calls":[{"m":"track"}]})",
+       R"({"v":1,"tab":"t","beat":1,"released":false,"calls":[{"m":"t","p":"/t","b":"{}","u":[1],"t":1}]})",
+       R"({"v":1,"tab":"t","beat":"1","released":false,"calls":[]})"}) {
     INFO(text);
     CHECK_FALSE(decodeStoredQueue(text).has_value());
   }

@@ -1,0 +1,97 @@
+// 3. Delivery: 10,000 `track` calls made back to back, delivered to the local receiver (in its own
+// process). Wall time runs from the first call until every returned Promise has settled; requests
+// per event are counted at the receiver (a /v2/track/batch body holds many events). Each event
+// carries `properties.seq`, so the receiver can tell delivered, lost and duplicated events apart.
+//
+// - ours, `batch: true` (maxEvents 100, flushIntervalMs 1000), and `batch: {maxEvents: 100,
+//   flushIntervalMs: 50}`.
+// - outbound@1.3.0, one request per call: its `request` dependency is replaced by a function that
+//   does what request@2.55 does with `{url, method, headers, json}` for real over node:http — the
+//   hardcoded https://api.outbound.io/v2 rewritten to the receiver — and calls back
+//   (err, response, body). It gets a keep-alive agent with at most 64 sockets: request@2.55 on
+//   Node 20 would use the global agent with no socket limit, which here opens one socket per call
+//   and is slower, so the limit favours the old library.
+import http from 'node:http';
+import { EVENT, PROPERTIES, USERS, forwardingRequest, loadOld, loadOurs, log, runIfMain, startReceiverProcess } from './lib.mjs';
+
+export const CALLS = 10_000;
+const SETTLE_LIMIT_MS = 180_000; // a run that takes longer is reported as unfinished
+export const TARGET_SPEEDUP = 10;
+export const TARGET_REQUESTS_PER_EVENT = 0.011;
+
+async function run(receiver, label, makeCall) {
+  await receiver.clear();
+  const promises = new Array(CALLS);
+  const started = performance.now();
+  for (let i = 0; i < CALLS; i++) {
+    promises[i] = makeCall(USERS[i % USERS.length], EVENT, { ...PROPERTIES, seq: i });
+  }
+  const callsDoneMs = performance.now() - started;
+  let timer;
+  const limit = new Promise((resolve) => { timer = setTimeout(() => resolve(null), SETTLE_LIMIT_MS); });
+  const settled = await Promise.race([Promise.allSettled(promises), limit]);
+  clearTimeout(timer);
+  const wallMs = performance.now() - started;
+  const stats = await receiver.stats();
+  const result = {
+    label,
+    calls: CALLS,
+    finished: settled !== null,
+    wallMs,
+    syncCallsMs: callsDoneMs,
+    fulfilled: settled ? settled.filter((s) => s.status === 'fulfilled').length : null,
+    rejected: settled ? settled.filter((s) => s.status !== 'fulfilled').length : null,
+    requests: stats.requests,
+    requestsPerEvent: stats.requests / CALLS,
+    eventsReceived: stats.events,
+    distinctEvents: stats.distinctSeq,
+    lost: CALLS - stats.distinctSeq,
+    duplicates: stats.events - stats.distinctSeq,
+    byPath: stats.byPath,
+    batchSizes: stats.batchSizes,
+  };
+  log(`delivery: ${label}: ${wallMs.toFixed(0)} ms (calls ${callsDoneMs.toFixed(0)} ms), ${stats.requests} requests, ${stats.distinctSeq}/${CALLS} delivered`);
+  return result;
+}
+
+export async function measure() {
+  const receiver = await startReceiverProcess();
+  const outbound = loadOurs();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const { Outbound } = loadOld(forwardingRequest(receiver.url, agent));
+  const old = new Outbound('bench-key');
+
+  // Warm-up, so neither side pays for first-use compilation in the measured runs.
+  const warm = new outbound('bench-key', { baseUrl: receiver.url, batch: true });
+  await Promise.all(Array.from({ length: 200 }, (_, i) => warm.track(USERS[i % USERS.length], EVENT, PROPERTIES)));
+  await warm.close();
+  await Promise.all(Array.from({ length: 200 }, (_, i) => old.track(USERS[i % USERS.length], EVENT, PROPERTIES)));
+
+  const runs = [];
+  runs.push(await run(receiver, 'outbound@1.3.0 (one request per call)', (u, e, p) => old.track(u, e, p)));
+  const batchTrue = new outbound('bench-key', { baseUrl: receiver.url, batch: true });
+  runs.push(await run(receiver, 'ours, batch: true', (u, e, p) => batchTrue.track(u, e, p)));
+  await batchTrue.close();
+  const batch50 = new outbound('bench-key', { baseUrl: receiver.url, batch: { maxEvents: 100, flushIntervalMs: 50 } });
+  runs.push(await run(receiver, 'ours, batch: {maxEvents: 100, flushIntervalMs: 50}', (u, e, p) => batch50.track(u, e, p)));
+  await batch50.close();
+
+  agent.destroy();
+  await receiver.close();
+  const [oldRun, oursTrue, ours50] = runs;
+  const speedup = (ours) => oldRun.wallMs / ours.wallMs;
+  return {
+    calls: CALLS,
+    old: oldRun,
+    oursBatchTrue: { ...oursTrue, speedupOverOld: speedup(oursTrue) },
+    oursBatch50: { ...ours50, speedupOverOld: speedup(ours50) },
+    targets: {
+      speedup: TARGET_SPEEDUP,
+      requestsPerEvent: TARGET_REQUESTS_PER_EVENT,
+      batchTrueMet: oursTrue.finished && speedup(oursTrue) >= TARGET_SPEEDUP && oursTrue.requestsPerEvent <= TARGET_REQUESTS_PER_EVENT,
+      batch50Met: ours50.finished && speedup(ours50) >= TARGET_SPEEDUP && ours50.requestsPerEvent <= TARGET_REQUESTS_PER_EVENT,
+    },
+  };
+}
+
+await runIfMain(import.meta.url, measure);
