@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# npm test: the Catch2 suite natively and as WebAssembly under Node (both through CTest), then
+# npm test: the Catch2 suite natively, under sanitizers, and as WebAssembly under Node (all through
+# CTest), then
 # the Node suites of wasm-tests/ against the local receiver over HTTP and in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,12 @@ echo "== Catch2, native (g++)"
 cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/native -j "$jobs" >/dev/null
 ctest --test-dir build/native --output-on-failure
+
+echo "== Catch2 under AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer"
+cmake -S . -B build/sanitizers -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" >/dev/null
+cmake --build build/sanitizers -j "$jobs" >/dev/null
+ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build/sanitizers --output-on-failure
 
 echo "== WebAssembly build, and Catch2 compiled to WebAssembly under Node"
 bash scripts/build.sh >/dev/null 2>&1 || bash scripts/build.sh
