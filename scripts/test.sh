@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: the Catch2 suite natively, under sanitizers, and as WebAssembly under Node (all through
-# CTest), then
-# the Node suites of wasm-tests/ against the local receiver over HTTP and in headless Chromium.
+# CTest), then the Node suites of wasm-tests/ against the local receiver over HTTP and in headless
+# Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUTBOUND_NEEDS_BROWSER=1 OUTBOUND_NEEDS_NODE_MODULES=1 bash scripts/ensure-deps.sh
