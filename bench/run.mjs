@@ -235,7 +235,10 @@ function details(outcomes) {
     const rows = keys.map((key) => [key === 'wasmMemory' ? 'wasm linear memory' : key,
       ...['start', 'peak', 'after', 'afterClose'].map((when) => (memory[when][key] === null ? 'n/a' : mib(memory[when][key]))),
       memory.delta[key] === null ? 'n/a' : signedBytes(memory.delta[key])]);
-    sections.push(`### 5. Memory\n\n${int(memory.calls)} \`track\` calls (batch: true) in chunks of ${int(memory.chunk)}, each followed by \`await flush()\`, ${int(memory.delivered.distinct)} events delivered in ${int(memory.delivered.requests)} requests (incl. a ${int(memory.chunk)}-call warm-up), ${int(memory.rejected)} rejected, ${fixed(memory.elapsedMs / 1000)} s. "start" after the warm-up and \`gc()\`; "after" after the last flush and \`gc()\`; "peak" the largest seen between chunks. The wasm memory is read from the module the class was built over (${memory.instrumented}); it can only grow.\n\n${
+    const notCounted = memory.start.wasmMemory !== null && memory.start.arrayBuffers < memory.start.wasmMemory
+      ? ` Node does not count the wasm memory in \`arrayBuffers\` here (${mib(memory.start.arrayBuffers)} at start, with ${mib(memory.start.wasmMemory)} of wasm memory).`
+      : '';
+    sections.push(`### 5. Memory\n\n${int(memory.calls)} \`track\` calls (batch: true) in chunks of ${int(memory.chunk)}, each followed by \`await flush()\`, ${int(memory.delivered.distinct)} events delivered in ${int(memory.delivered.requests)} requests (incl. a ${int(memory.chunk)}-call warm-up), ${int(memory.rejected)} rejected, ${fixed(memory.elapsedMs / 1000)} s. "start" after the warm-up and \`gc()\`; "after" after the last flush and \`gc()\`; "peak" the largest seen between chunks. The wasm memory is read from the module the class was built over (${memory.instrumented}); it can only grow.${notCounted}\n\n${
       table(['process.memoryUsage()', 'start', 'peak', 'after', 'after close()', 'after − start'], rows)}`);
   } else if (outcomes.memory) sections.push(failed('memory', outcomes.memory));
 
@@ -273,6 +276,11 @@ Peers (pinned devDependencies): outbound@1.3.0, @segment/analytics-next@1.84.3, 
 ${summary}
 
 ## Details
+
+How each figure is made, and why that is fair, is written at the top of its file: \`bench/page-weight.mjs\`,
+\`bench/per-call.mjs\`, \`bench/delivery.mjs\`, \`bench/startup.mjs\`, \`bench/memory.mjs\`. Each ran in a fresh Node
+process; the receiver (\`web-demo/receiver.mjs\`) ran in a process of its own, except for start-up.
+Durations: ${Object.entries(outcomes).map(([name, o]) => `${name} ${fixed(o.seconds)} s`).join(', ')}.
 
 ${details(outcomes)}
 `;

@@ -108,6 +108,7 @@ val ClientSession::call(const char* method, const std::string& encodedArgs) {
   pending.body = std::move(request.value().body);
   pending.userIds = std::move(request.value().userIds);
   pending.batchable = pending.method == "track";
+  pending.isEvent = pending.method == "track" || pending.method == "trackBatch";
   const CallId id = queue_.add(std::move(pending), wallClockMs());
 
   val deferred = glue("deferred")();
@@ -301,6 +302,7 @@ void ClientSession::adoptClaimed(const std::vector<std::string>& keys) {
       pending.body = call.body;
       pending.userIds = call.userIds;
       pending.batchable = call.method == "track";
+      pending.isEvent = call.method == "track" || call.method == "trackBatch";
       queue_.add(std::move(pending), call.acceptedMs);
     }
   }

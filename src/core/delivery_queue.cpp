@@ -38,7 +38,10 @@ CallId DeliveryQueue::add(PendingCall call, std::int64_t nowMs) {
   call.acceptedMs = nowMs;
   call.notBeforeMs = nowMs;
   call.inFlight.reset();
-  for (const auto& user : call.userIds) ++unsettledByUser_[user];
+  for (const auto& user : call.userIds) {
+    ++unsettledByUser_[user];
+    if (!call.isEvent) ++unsettledNonEventsByUser_[user];
+  }
   // Enough tracks to fill a batch make a scan worth it; before that they wait for their deadline.
   if (call.batchable) {
     scanWorthwhile_ |= ++tracksSinceScan_ >= batch_.maxEvents || batch_.flushIntervalMs == 0 ||
@@ -51,9 +54,11 @@ CallId DeliveryQueue::add(PendingCall call, std::int64_t nowMs) {
 std::optional<Send> DeliveryQueue::startIfFree(CallId id) {
   if (calls_.empty() || calls_.back().id != id) return std::nullopt;
   PendingCall& call = calls_.back();
-  const bool alone = std::all_of(call.userIds.begin(), call.userIds.end(),
-                                 [&](const auto& user) { return unsettledByUser_[user] == 1; });
-  if (call.batchable || !alone) return std::nullopt;
+  // An event waits only for earlier non-events of its users; anything else for every earlier call.
+  const bool free = std::all_of(call.userIds.begin(), call.userIds.end(), [&](const auto& user) {
+    return call.isEvent ? unsettledNonEventsByUser_[user] == 0 : unsettledByUser_[user] == 1;
+  });
+  if (call.batchable || !free) return std::nullopt;
   return makeSingle(call);
 }
 
@@ -97,37 +102,36 @@ std::vector<Send> DeliveryQueue::takeDue(std::int64_t nowMs) {
   scanWorthwhile_ = false;
   tracksSinceScan_ = 0;
   std::vector<Send> sends;
-  UserGate gate;               // users whose earlier calls go later, or are in flight
-  UserGate batchGate;          // users with a track in the batch being gathered
+  UserGate gate;               // users with an earlier non-event pending: everything waits
+  UserGate eventGate;          // users with an earlier event pending: non-events wait
   std::vector<size_t> batch;   // track calls gathering into one request
   std::size_t batchBytes = 2;  // "[" and "]"
   auto closeBatch = [&](bool send) {
     if (send && !batch.empty()) sends.push_back(makeBatch(batch));
-    for (const size_t i : batch) gate.block(calls_[i].userIds);
     batch.clear();
     batchBytes = 2;
-    batchGate = UserGate();
+  };
+  auto holdLaterCalls = [&](const PendingCall& call) {
+    (call.isEvent ? eventGate : gate).block(call.userIds);
   };
 
   for (size_t i = 0; i < calls_.size(); ++i) {
     PendingCall& call = calls_[i];
-    // A user's later tracks may join the batch beside its earlier ones; anything else waits.
     const bool blocked =
-        gate.anyBlocked(call.userIds) || (!call.batchable && batchGate.anyBlocked(call.userIds));
+        gate.anyBlocked(call.userIds) || (!call.isEvent && eventGate.anyBlocked(call.userIds));
     if (call.inFlight || call.notBeforeMs > nowMs || blocked) {
-      gate.block(call.userIds);
+      holdLaterCalls(call);
       continue;
     }
+    holdLaterCalls(call);
     if (!call.batchable) {
       sends.push_back(makeSingle(call));
-      gate.block(call.userIds);
       continue;
     }
     const bool full = batch.size() == batch_.maxEvents ||
                       (!batch.empty() && batchBytes + 1 + call.body.size() > maxBodyBytes_);
     if (full) closeBatch(true);
     batch.push_back(i);
-    batchGate.block(call.userIds);
     batchBytes += call.body.size() + (batch.size() > 1 ? 1 : 0);
   }
   closeBatch(batchIsDue(batch, nowMs));
@@ -145,6 +149,9 @@ std::vector<Settled> DeliveryQueue::settle(std::vector<size_t> members,
   for (auto i = members.rbegin(); i != members.rend(); ++i) {  // from the back: indexes stay valid
     for (const auto& user : calls_[*i].userIds) {
       if (--unsettledByUser_[user] == 0) unsettledByUser_.erase(user);
+      if (!calls_[*i].isEvent && --unsettledNonEventsByUser_[user] == 0) {
+        unsettledNonEventsByUser_.erase(user);
+      }
     }
     calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(*i));
   }

@@ -32,6 +32,9 @@ struct PendingCall {
   std::string body;                  // JSON text
   std::vector<std::string> userIds;  // per user, calls reach the server in the order they were made
   bool batchable = false;            // a track call, with batching on
+  // An event (track, trackBatch) carries its own timestamp, so a user's events may overtake one
+  // another; every other call keeps its place in the user's order, before and after events.
+  bool isEvent = false;
   int attempts = 0;                  // attempts started so far
   std::int64_t acceptedMs = 0;
   std::int64_t notBeforeMs = 0;    // after a failure: when the next attempt may start
@@ -61,7 +64,7 @@ class DeliveryQueue {
   CallId add(PendingCall call, std::int64_t nowMs);
 
   /// The request for call `id`, just added, if it can start at once without a scan of the
-  /// queue: it is not batched, and its users have no other call unsettled.
+  /// queue: it is not batched, and no earlier unsettled call of its users must go before it.
   std::optional<Send> startIfFree(CallId id);
   /// Whether a takeDue() scan may find something to start since the last one: calls that wait
   /// for an earlier call or for their batch's deadline need none, so a burst of calls stays
@@ -107,7 +110,8 @@ class DeliveryQueue {
   CallId nextCallId_ = 1;
   SendId nextSendId_ = 1;
   CallId flushUpTo_ = 0;
-  std::unordered_map<std::string, std::size_t> unsettledByUser_;
+  std::unordered_map<std::string, std::size_t> unsettledByUser_;        // all calls
+  std::unordered_map<std::string, std::size_t> unsettledNonEventsByUser_;
   bool scanWorthwhile_ = false;
   std::size_t tracksSinceScan_ = 0;
 };

@@ -15,6 +15,7 @@ PendingCall call(const std::string& method, const std::string& user,
   pending.body = body;
   pending.userIds = {user};
   pending.batchable = method == "track";
+  pending.isEvent = method == "track" || method == "trackBatch";
   return pending;
 }
 
@@ -282,4 +283,26 @@ TEST_CASE("tracks ask for a scan once a batch could be full, and otherwise name 
   CHECK(queue.scanWorthwhile());
   CHECK(queue.takeDue(30).size() == 1);
   CHECK_FALSE(queue.scanWorthwhile());
+}
+
+TEST_CASE("a user's events may overtake one another; other calls keep their place") {
+  DeliveryQueue queue(RetryPolicy{}, BatchOptions{}, 1 << 20);
+  const CallId first = queue.add(call("track", "a"), 0);
+  REQUIRE(queue.startIfFree(first).has_value());
+  const CallId second = queue.add(call("track", "a"), 0);
+  CHECK(queue.startIfFree(second).has_value());  // events carry their own timestamps
+  const CallId identify = queue.add(call("identify", "a"), 0);
+  CHECK_FALSE(queue.startIfFree(identify).has_value());  // waits for both tracks
+  const CallId third = queue.add(call("track", "a"), 0);
+  CHECK_FALSE(queue.startIfFree(third).has_value());  // and the next event waits for it
+  CHECK(queue.takeDue(0).empty());
+}
+
+TEST_CASE("full batches of one user's events go at once, not one after another") {
+  DeliveryQueue queue(RetryPolicy{}, batching(100, 1000), 1 << 20);
+  for (int i = 0; i < 250; ++i) queue.add(call("track", "a"), 0);
+  const auto sends = queue.takeDue(1000);
+  REQUIRE(sends.size() == 3);
+  CHECK(sends[0].calls.size() == 100);
+  CHECK(sends[2].calls.size() == 50);
 }
