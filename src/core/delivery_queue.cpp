@@ -146,15 +146,26 @@ std::vector<Settled> DeliveryQueue::settle(std::vector<size_t> members,
     if (error) error->message = withAttempts(error->message, calls_[i].attempts);
     settled.push_back(Settled{calls_[i].id, std::move(error)});
   }
-  for (auto i = members.rbegin(); i != members.rend(); ++i) {  // from the back: indexes stay valid
-    for (const auto& user : calls_[*i].userIds) {
+  for (const size_t i : members) {
+    for (const auto& user : calls_[i].userIds) {
       if (--unsettledByUser_[user] == 0) unsettledByUser_.erase(user);
-      if (!calls_[*i].isEvent && --unsettledNonEventsByUser_[user] == 0) {
+      if (!calls_[i].isEvent && --unsettledNonEventsByUser_[user] == 0) {
         unsettledNonEventsByUser_.erase(user);
       }
     }
-    calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(*i));
   }
+  // One pass: erasing the members one by one would move the queue's tail once for each.
+  size_t next = 0;
+  size_t kept = 0;
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    if (next < members.size() && members[next] == i) {
+      ++next;
+      continue;
+    }
+    if (kept != i) calls_[kept] = std::move(calls_[i]);
+    ++kept;
+  }
+  calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(kept), calls_.end());
   return settled;
 }
 
