@@ -142,21 +142,6 @@ Result<bool> applyOption(const std::string& name, const Json& value, ClientSetup
   return true;
 }
 
-// Whose calls a body holds: its user_id, or each batch event's.
-std::vector<std::string> userIdsOf(const Json& body) {
-  std::vector<std::string> ids;
-  const auto add = [&](const Json& object) {
-    const auto id = object.find("user_id");
-    if (id != object.end() && id->is_string()) ids.push_back(id->get<std::string>());
-  };
-  if (body.is_array()) {
-    for (const auto& event : body) add(event);
-  } else {
-    add(body);
-  }
-  return ids;
-}
-
 std::string quoted(const std::string& body) {
   if (body.size() <= kQuotedBodyLimit) return body;
   return body.substr(0, kQuotedBodyLimit) + "… (" + std::to_string(body.size()) + " bytes)";
@@ -204,7 +189,7 @@ Result<HttpRequest> Client::prepare(std::string_view method, std::string_view en
   auto body = buildBody(*spec, args.value(), nowMs);
   if (!body.ok()) return withPrefix(method, body.error());
   HttpRequest request{options_.baseUrl + std::string(spec->path), std::string(spec->path),
-                      toJsonText(body.value()), userIdsOf(body.value())};
+                      std::move(body.value().text), std::move(body.value().userIds)};
   if (request.body.size() > options_.maxBodyBytes) {
     return withPrefix(
         method, invalidArgument("the request body would be " + std::to_string(request.body.size()) +

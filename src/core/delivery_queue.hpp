@@ -35,7 +35,7 @@ struct PendingCall {
   // An event (track, trackBatch) carries its own timestamp, so a user's events may overtake one
   // another; every other call keeps its place in the user's order, before and after events.
   bool isEvent = false;
-  int attempts = 0;                  // attempts started so far
+  int attempts = 0;  // attempts started so far
   std::int64_t acceptedMs = 0;
   std::int64_t notBeforeMs = 0;    // after a failure: when the next attempt may start
   std::optional<SendId> inFlight;  // the request carrying it now
@@ -110,7 +110,7 @@ class DeliveryQueue {
   CallId nextCallId_ = 1;
   SendId nextSendId_ = 1;
   CallId flushUpTo_ = 0;
-  std::unordered_map<std::string, std::size_t> unsettledByUser_;        // all calls
+  std::unordered_map<std::string, std::size_t> unsettledByUser_;  // all calls
   std::unordered_map<std::string, std::size_t> unsettledNonEventsByUser_;
   bool scanWorthwhile_ = false;
   std::size_t tracksSinceScan_ = 0;

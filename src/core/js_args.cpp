@@ -1,7 +1,9 @@
 #include "core/js_args.hpp"
 
+#include <cctype>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 namespace outbound {
 namespace {
@@ -23,17 +25,23 @@ unsigned escapedUnitAt(std::string_view text, size_t at) {
 struct ScannedArgs {
   std::string text;     // with lone surrogates replaced by U+FFFD
   int tooDeepArg = -1;  // index of the first argument nested too deeply, or -1
+  std::vector<std::pair<size_t, size_t>> elements;  // [begin, end) of each argument in text
+  bool wellFormed = false;                          // one array, and nothing around it
 };
 
 // One pass over JSON.stringify's output of the argument array. JSON.stringify escapes lone
 // surrogates as \udXXX, which nlohmann (rightly) refuses; we send U+FFFD in their place, as any
-// UTF-8 encoder (TextEncoder, say) would. The same pass measures nesting per argument.
+// UTF-8 encoder (TextEncoder, say) would. The same pass measures nesting per argument and finds
+// where each argument's text begins and ends, so each is read on its own, as far as needed.
 ScannedArgs scanArgumentArray(std::string_view json) {
   ScannedArgs scanned;
   scanned.text.reserve(json.size());
   bool inString = false;
+  bool closed = false;
+  bool malformed = false;
   int depth = 0;
   int argIndex = 0;
+  size_t elementStart = 0;
   for (size_t i = 0; i < json.size(); ++i) {
     const char c = json[i];
     if (inString) {
@@ -56,18 +64,35 @@ ScannedArgs scanArgumentArray(std::string_view json) {
       }
       continue;
     }
+    const size_t at = scanned.text.size();
     scanned.text += c;
+    if (depth == 0 && c != '[') {
+      malformed |= !std::isspace(static_cast<unsigned char>(c));
+      continue;
+    }
     if (c == '"') {
       inString = true;
     } else if (c == '[' || c == '{') {
-      ++depth;
+      if (++depth == 1) {
+        malformed |= closed;
+        elementStart = at + 1;
+      }
       if (depth > kMaxNestingDepth + 1 && scanned.tooDeepArg < 0) scanned.tooDeepArg = argIndex;
     } else if (c == ']' || c == '}') {
+      if (depth == 1) {
+        malformed |= c != ']';
+        if (at > elementStart || !scanned.elements.empty())
+          scanned.elements.emplace_back(elementStart, at);
+        closed = true;
+      }
       --depth;
     } else if (c == ',' && depth == 1) {
+      scanned.elements.emplace_back(elementStart, at);
+      elementStart = at + 1;
       ++argIndex;
     }
   }
+  scanned.wellFormed = closed && depth == 0 && !inString && !malformed;
   return scanned;
 }
 
@@ -111,6 +136,8 @@ bool kindMatchesValue(JsKind kind, const Json& value) {
 }
 
 }  // namespace
+
+Json JsArg::json() const { return raw.empty() ? value : Json::parse(raw, nullptr, false); }
 
 JsArg JsArg::fromJson(const Json& value) {
   switch (value.type()) {
@@ -180,18 +207,27 @@ Result<std::vector<JsArg>> decodeJsArgs(std::string_view encoded,
     return invalidArgument(argName(argNames, scanned.tooDeepArg) + " is nested more than " +
                            std::to_string(kMaxNestingDepth) + " levels deep");
   }
-  Json values = Json::parse(scanned.text, nullptr, false);
-  if (!values.is_array() || values.size() != kinds.size() ||
+  if (!scanned.wellFormed || scanned.elements.size() != kinds.size() ||
       kinds.find_first_not_of(kAllKinds) != std::string_view::npos) {
     return invalidArgument("the arguments could not be read");
   }
-  std::vector<JsArg> args;
-  args.reserve(kinds.size());
+  std::vector<JsArg> args(kinds.size());
   for (size_t i = 0; i < kinds.size(); ++i) {
-    const auto kind = static_cast<JsKind>(kinds[i]);
-    if (!kindMatchesValue(kind, values[i]))
+    const auto [begin, end] = scanned.elements[i];
+    const std::string_view text = std::string_view(scanned.text).substr(begin, end - begin);
+    JsArg& arg = args[i];
+    arg.kind = static_cast<JsKind>(kinds[i]);
+    if (arg.kind == JsKind::Object) {
+      // Kept as text: what only needs checking is not turned into a tree (see JsArg::raw).
+      if (!Json::accept(text.begin(), text.end()))
+        return invalidArgument("the arguments could not be read");
+      arg.raw = std::string(text);
+      continue;
+    }
+    arg.value = Json::parse(text.begin(), text.end(), nullptr, false);
+    if (!kindMatchesValue(arg.kind, arg.value)) {
       return invalidArgument("the arguments could not be read");
-    args.push_back({kind, std::move(values[i])});
+    }
   }
   return args;
 }

@@ -33,6 +33,12 @@ enum class JsKind : char {
 struct JsArg {
   JsKind kind = JsKind::Undefined;
   Json value;
+  // An object argument's JSON text, left unparsed (then `value` is null): a track's properties
+  // need only checking, and go into the body as the caller's JSON.stringify wrote them.
+  std::string raw = {};
+
+  /// The value as a tree, parsing `raw` if need be.
+  Json json() const;
 
   /// A value found inside JSON (a batch event's field, say): its kind follows its JSON type.
   static JsArg fromJson(const Json& value);

@@ -1,6 +1,7 @@
 #include "core/methods.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "core/identify_attributes.hpp"
@@ -11,25 +12,64 @@ namespace {
 
 const MethodSpec& trackMethod() { return *findMethod("track"); }
 
+// A body while it is built: its fields as JSON text, in wire order, so that a field already in
+// JSON text (a track's properties) is spliced in unparsed; or, for a batch, the array as text.
+struct BodyParts {
+  std::vector<std::pair<std::string, std::string>> fields;  // name (a plain identifier), JSON
+  std::optional<std::string> wholeText;
+  std::vector<std::string> userIds;
+
+  void add(std::string name, const Json& value) {
+    fields.emplace_back(std::move(name), toJsonText(value));
+  }
+
+  BuiltBody finish() && {
+    if (wholeText) return BuiltBody{std::move(*wholeText), std::move(userIds)};
+    std::string text = "{";
+    for (const auto& [name, json] : fields) {
+      if (text.size() > 1) text += ',';
+      text.append("\"").append(name).append("\":").append(json);
+    }
+    text += '}';
+    return BuiltBody{std::move(text), std::move(userIds)};
+  }
+};
+
 template <class T>
-Result<bool> put(Json& body, const char* field, Result<T> value) {
+Result<bool> put(BodyParts& body, const char* field, Result<T> value) {
   if (!value.ok()) return value.error();
-  body[field] = std::move(value.value());
+  body.add(field, Json(std::move(value.value())));
   return true;
 }
 
-Result<Json> propertiesFrom(const JsArg& arg, const std::string& name) {
-  auto object = optionalObjectFrom(arg, name);
-  if (object.ok() && object.value().is_null()) return Json::object();
-  return object;
+Result<bool> putUserId(BodyParts& body, const char* field, Result<std::string> id) {
+  if (id.ok()) body.userIds.push_back(id.value());
+  return put(body, field, std::move(id));
 }
 
-Result<Json> buildBodyWithNames(const MethodSpec& method, const std::vector<JsArg>& args,
-                                const std::vector<std::string>& names, std::int64_t nowMs);
+Result<bool> putAttributes(BodyParts& body, const JsArg& attributes, const std::string& name) {
+  Json fields = Json::object();
+  auto added = addIdentifyAttributes(attributes, name, fields);
+  if (!added.ok()) return added;
+  for (const auto& [field, value] : fields.items()) body.add(field, value);
+  return true;
+}
+
+// Properties as JSON text: the caller's own, as JSON.stringify wrote it, when they came
+// unparsed; else written from the tree (a batch event's), or {} when left out.
+Result<std::string> propertiesText(const JsArg& arg, const std::string& name) {
+  if (arg.kind == JsKind::Object && !arg.raw.empty() && arg.raw.front() == '{') return arg.raw;
+  auto object = optionalObjectFrom(arg, name);
+  if (!object.ok()) return object.error();
+  return object.value().is_null() ? std::string("{}") : toJsonText(object.value());
+}
+
+Result<BuiltBody> buildBodyWithNames(const MethodSpec& method, const std::vector<JsArg>& args,
+                                     const std::vector<std::string>& names, std::int64_t nowMs);
 
 // A batch event is an object with exactly the fields of a /track body; anything else is refused
 // (a camelCase `userId` would otherwise look like a missing user_id).
-Result<Json> batchEventBody(const Json& event, const std::string& name, std::int64_t nowMs) {
+Result<BuiltBody> batchEventBody(const Json& event, const std::string& name, std::int64_t nowMs) {
   if (!event.is_object()) {
     return invalidArgument(name +
                            " must be an object {user_id, event, properties?, timestamp?} (got " +
@@ -52,7 +92,8 @@ Result<Json> batchEventBody(const Json& event, const std::string& name, std::int
   return buildBodyWithNames(trackMethod(), fields, names, nowMs);
 }
 
-Result<Json> batchBody(const JsArg& events, const std::string& name, std::int64_t nowMs) {
+Result<bool> addBatch(const JsArg& events, const std::string& name, std::int64_t nowMs,
+                      BodyParts& body) {
   const bool sizeOk = events.kind == JsKind::Array && !events.value.empty() &&
                       events.value.size() <= kMaxBatchEvents;
   if (!sizeOk) {
@@ -62,55 +103,59 @@ Result<Json> batchBody(const JsArg& events, const std::string& name, std::int64_
     return invalidArgument(name + " must be an array of 1 to " + std::to_string(kMaxBatchEvents) +
                            " events (got " + got + ")");
   }
-  Json body = Json::array();
+  std::string text = "[";
   for (size_t i = 0; i < events.value.size(); ++i) {
     auto event = batchEventBody(events.value[i], name + "[" + std::to_string(i) + "]", nowMs);
     if (!event.ok()) return event.error();
-    body.push_back(std::move(event.value()));
+    if (i > 0) text += ',';
+    text += event.value().text;
+    body.userIds.insert(body.userIds.end(), event.value().userIds.begin(),
+                        event.value().userIds.end());
   }
-  return body;
+  body.wholeText = text + "]";
+  return true;
 }
 
 Result<bool> addParam(Param kind, const JsArg& arg, const std::string& name, std::int64_t nowMs,
-                      Json& body) {
+                      BodyParts& body) {
   switch (kind) {
     case Param::UserId:
-      return put(body, "user_id", userIdFrom(arg, name));
+      return putUserId(body, "user_id", userIdFrom(arg, name));
     case Param::PreviousId:
       return put(body, "previous_id", userIdFrom(arg, name));
     case Param::EventName:
       return put(body, "event", nonEmptyStringFrom(arg, name));
-    case Param::Properties:
-      return put(body, "properties", propertiesFrom(arg, name));
+    case Param::Properties: {
+      auto text = propertiesText(arg, name);
+      if (!text.ok()) return text.error();
+      body.fields.emplace_back("properties", std::move(text.value()));
+      return true;
+    }
     case Param::Timestamp:
       return put(body, "timestamp", timestampFrom(arg, name, nowMs));
     case Param::Attributes:
-      return addIdentifyAttributes(arg, name, body);
+      return putAttributes(body, arg, name);
     case Param::Token:
       return put(body, "token", nonEmptyStringFrom(arg, name));
     case Param::CampaignIds:
       return put(body, "campaign_ids", campaignIdsFrom(arg, name));
-    case Param::Events: {
-      auto batch = batchBody(arg, name, nowMs);
-      if (!batch.ok()) return batch.error();
-      body = std::move(batch.value());
-      return true;
-    }
+    case Param::Events:
+      return addBatch(arg, name, nowMs, body);
   }
   return invalidArgument(name + " has no rule");
 }
 
-Result<Json> buildBodyWithNames(const MethodSpec& method, const std::vector<JsArg>& args,
-                                const std::vector<std::string>& names, std::int64_t nowMs) {
-  Json body = Json::object();
+Result<BuiltBody> buildBodyWithNames(const MethodSpec& method, const std::vector<JsArg>& args,
+                                     const std::vector<std::string>& names, std::int64_t nowMs) {
+  BodyParts body;
   for (size_t i = 0; i < method.params.size(); ++i) {
     const JsArg missing;
     const JsArg& arg = i < args.size() ? args[i] : missing;
     auto added = addParam(method.params[i].kind, arg, names[i], nowMs, body);
     if (!added.ok()) return added.error();
   }
-  if (method.allTokens) body["all"] = true;
-  return body;
+  if (method.allTokens) body.add("all", true);
+  return std::move(body).finish();
 }
 
 }  // namespace
@@ -157,8 +202,8 @@ std::vector<std::string> paramNames(const MethodSpec& method) {
   return names;
 }
 
-Result<Json> buildBody(const MethodSpec& method, const std::vector<JsArg>& args,
-                       std::int64_t nowMs) {
+Result<BuiltBody> buildBody(const MethodSpec& method, const std::vector<JsArg>& args,
+                            std::int64_t nowMs) {
   return buildBodyWithNames(method, args, paramNames(method), nowMs);
 }
 

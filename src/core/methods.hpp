@@ -50,8 +50,14 @@ std::vector<std::string> paramNames(const MethodSpec& method);
 /// The most events one /track/batch request may carry.
 constexpr size_t kMaxBatchEvents = 100;
 
+/// A request body and whose calls it holds (each user_id, in body order).
+struct BuiltBody {
+  std::string text;
+  std::vector<std::string> userIds;
+};
+
 /// Validates `args` against `method` and builds its request body. Messages name the argument.
-Result<Json> buildBody(const MethodSpec& method, const std::vector<JsArg>& args,
-                       std::int64_t nowMs);
+Result<BuiltBody> buildBody(const MethodSpec& method, const std::vector<JsArg>& args,
+                            std::int64_t nowMs);
 
 }  // namespace outbound

@@ -56,11 +56,12 @@ Result<std::string> nonEmptyStringFrom(const JsArg& arg, std::string_view name) 
 
 Result<Json> optionalObjectFrom(const JsArg& arg, std::string_view name) {
   if (arg.omitted()) return Json();
-  if (arg.value.is_object() && (arg.kind == JsKind::Object)) return arg.value;
   if (arg.kind == JsKind::Object) {
+    Json object = arg.json();
+    if (object.is_object()) return object;
     // An object whose toJSON() returned something else: say so, it is a surprise otherwise.
     return invalidArgument(std::string(name) + " must be a plain object (its toJSON() returned " +
-                           describe(JsArg::fromJson(arg.value)) + ")");
+                           describe(JsArg::fromJson(object)) + ")");
   }
   return mustBe(name, "a plain object, undefined or null", arg);
 }
