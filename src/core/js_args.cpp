@@ -35,7 +35,7 @@ struct ScannedArgs {
 // where each argument's text begins and ends, so each is read on its own, as far as needed.
 ScannedArgs scanArgumentArray(std::string_view json) {
   ScannedArgs scanned;
-  scanned.text.reserve(json.size());
+  scanned.text = std::string(json);  // a lone surrogate's escape is replaced in place: same length
   bool inString = false;
   bool closed = false;
   bool malformed = false;
@@ -45,27 +45,21 @@ ScannedArgs scanArgumentArray(std::string_view json) {
   for (size_t i = 0; i < json.size(); ++i) {
     const char c = json[i];
     if (inString) {
-      if (c == '"') inString = false;
-      if (c != '\\') {
-        scanned.text += c;
-        continue;
-      }
-      const unsigned unit = escapedUnitAt(json, i);
-      const bool pairedHigh = isHighSurrogate(unit) && isLowSurrogate(escapedUnitAt(json, i + 6));
-      if (pairedHigh) {
-        scanned.text.append(json.substr(i, 12));
-        i += 11;
-      } else if (isHighSurrogate(unit) || isLowSurrogate(unit)) {
-        scanned.text += "\\ufffd";
-        i += 5;
-      } else {
-        scanned.text.append(json.substr(i, 2));
-        i += 1;
+      if (c == '"') {
+        inString = false;
+      } else if (c == '\\') {
+        const unsigned unit = escapedUnitAt(json, i);
+        if (isHighSurrogate(unit) && isLowSurrogate(escapedUnitAt(json, i + 6))) {
+          i += 11;
+        } else if (isHighSurrogate(unit) || isLowSurrogate(unit)) {
+          scanned.text.replace(i, 6, "\\ufffd");
+          i += 5;
+        } else {
+          i += 1;
+        }
       }
       continue;
     }
-    const size_t at = scanned.text.size();
-    scanned.text += c;
     if (depth == 0 && c != '[') {
       malformed |= !std::isspace(static_cast<unsigned char>(c));
       continue;
@@ -75,20 +69,21 @@ ScannedArgs scanArgumentArray(std::string_view json) {
     } else if (c == '[' || c == '{') {
       if (++depth == 1) {
         malformed |= closed;
-        elementStart = at + 1;
+        elementStart = i + 1;
       }
       if (depth > kMaxNestingDepth + 1 && scanned.tooDeepArg < 0) scanned.tooDeepArg = argIndex;
     } else if (c == ']' || c == '}') {
       if (depth == 1) {
         malformed |= c != ']';
-        if (at > elementStart || !scanned.elements.empty())
-          scanned.elements.emplace_back(elementStart, at);
+        if (i > elementStart || !scanned.elements.empty()) {
+          scanned.elements.emplace_back(elementStart, i);
+        }
         closed = true;
       }
       --depth;
     } else if (c == ',' && depth == 1) {
-      scanned.elements.emplace_back(elementStart, at);
-      elementStart = at + 1;
+      scanned.elements.emplace_back(elementStart, i);
+      elementStart = i + 1;
       ++argIndex;
     }
   }
