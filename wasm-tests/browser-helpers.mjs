@@ -2,6 +2,7 @@
 // playwright-core, the built files, and small servers.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -53,4 +54,26 @@ export function watchPage(page) {
     dialog.dismiss().catch(() => {});
   });
   return seen;
+}
+
+/**
+ * Serves `files` ({ path: [contentType, body] }) on a free loopback port, with `headers` on every
+ * reply, for the length of test `t`. Resolves with the origin.
+ */
+export async function serveFiles(t, files, headers = {}) {
+  const server = http.createServer((req, res) => {
+    const [type, body] = files[req.url] ?? ['text/plain', 'Not found'];
+    res.writeHead(files[req.url] ? 200 : 404, { 'Content-Type': type, ...headers }).end(body);
+  });
+  const origin = await listen(server);
+  t.after(() => closeServer(server));
+  return origin;
+}
+
+/** A fresh Chromium page for the length of test `t`, and the errors it reports. */
+export async function openPage(t) {
+  const browser = await launchChromium();
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  return { page, errors: watchPage(page).errors };
 }

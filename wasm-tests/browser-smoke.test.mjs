@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { start as startReceiver } from '../web-demo/receiver.mjs';
 import { startDemo } from '../web-demo/server.mjs';
-import { closeServer, launchChromium, listen, readDist, skipWithoutBrowser, watchPage } from './browser-helpers.mjs';
+import {
+  closeServer, launchChromium, listen, openPage, readDist, serveFiles, skipWithoutBrowser, watchPage,
+} from './browser-helpers.mjs';
 
 // A library that hangs (a busy loop in the wasm, a Promise never settled) must fail the run, not stall it.
 const TIMEOUT = { timeout: 30000 };
@@ -199,16 +201,8 @@ window.result = ob.track('esm-user', 'Imported', { via: 'browser condition' }).t
       '/lib/outbound.mjs': ['text/javascript', readDist('outbound.mjs')],
       '/lib/outbound.wasm': ['application/wasm', readDist('outbound.wasm')],
     };
-    const server = http.createServer((req, res) => {
-      const [type, body] = files[req.url] ?? ['text/plain', 'Not found'];
-      res.writeHead(files[req.url] ? 200 : 404, { 'Content-Type': type }).end(body);
-    });
-    const origin = await listen(server);
-    t.after(() => closeServer(server));
-    const browser = await launchChromium();
-    t.after(() => browser.close());
-    const page = await browser.newPage();
-    const errors = watchPage(page).errors;
+    const origin = await serveFiles(t, files);
+    const { page, errors } = await openPage(t);
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
     assert.equal(await page.evaluate(() => window.result), 'resolved');
@@ -239,16 +233,8 @@ window.result = ob.track('csp-user', 'Strict Page', { csp: true }).then(function
       '/dist/outbound.js': ['text/javascript', readDist('outbound.js')],
       '/dist/outbound.wasm': ['application/wasm', readDist('outbound.wasm')],
     };
-    const server = http.createServer((req, res) => {
-      const [type, body] = files[req.url] ?? ['text/plain', 'Not found'];
-      res.writeHead(files[req.url] ? 200 : 404, { 'Content-Type': type, 'Content-Security-Policy': CSP }).end(body);
-    });
-    const origin = await listen(server);
-    t.after(() => closeServer(server));
-    const browser = await launchChromium();
-    t.after(() => browser.close());
-    const page = await browser.newPage();
-    const errors = watchPage(page).errors;
+    const origin = await serveFiles(t, files, { 'Content-Security-Policy': CSP });
+    const { page, errors } = await openPage(t);
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
     assert.equal(await page.evaluate(() => window.result), 'resolved');
@@ -259,20 +245,13 @@ window.result = ob.track('csp-user', 'Strict Page', { csp: true }).then(function
 
   test('the same page without wasm-unsafe-eval fails visibly (the test can fail)', async (t) => {
     const files = {
-      '/': `<!doctype html><html><head><link rel="icon" href="data:,"></head><body><script src="/dist/outbound.js"></script><script src="/app.js"></script></body></html>`,
-      '/app.js': `window.result = new outbound('k', { baseUrl: 'http://127.0.0.1:9/v2' }).track('u', 'e').then(function () { return 'resolved'; }, function (e) { return 'rejected: ' + e.message; });`,
-      '/dist/outbound.js': readDist('outbound.js'),
-      '/dist/outbound.wasm': readDist('outbound.wasm'),
+      '/': ['text/html', '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><script src="/dist/outbound.js"></script><script src="/app.js"></script></body></html>'],
+      '/app.js': ['text/javascript', "window.result = new outbound('k', { baseUrl: 'http://127.0.0.1:9/v2' }).track('u', 'e').then(function () { return 'resolved'; }, function (e) { return 'rejected: ' + e.message; });"],
+      '/dist/outbound.js': ['text/javascript', readDist('outbound.js')],
+      '/dist/outbound.wasm': ['application/wasm', readDist('outbound.wasm')],
     };
-    const server = http.createServer((req, res) => {
-      const type = req.url.endsWith('.wasm') ? 'application/wasm' : req.url === '/' ? 'text/html' : 'text/javascript';
-      res.writeHead(files[req.url] ? 200 : 404, { 'Content-Type': type, 'Content-Security-Policy': "script-src 'self'" }).end(files[req.url] ?? '');
-    });
-    const origin = await listen(server);
-    t.after(() => closeServer(server));
-    const browser = await launchChromium();
-    t.after(() => browser.close());
-    const page = await browser.newPage();
+    const origin = await serveFiles(t, files, { 'Content-Security-Policy': "script-src 'self'" });
+    const { page } = await openPage(t);
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
     assert.match(await page.evaluate(() => window.result), /^rejected: outbound: the WebAssembly module could not be loaded/);

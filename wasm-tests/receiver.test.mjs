@@ -480,25 +480,35 @@ describe('receiver options', () => {
   });
 });
 
+/** A receiver composed into another server, as web-demo/server.mjs composes it with static files. */
+async function composedServer() {
+  const receiver = createReceiver();
+  const server = http.createServer((req, res) => {
+    if (receiver.handle(req, res)) return;
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end('static file');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    receiver,
+    origin: `http://127.0.0.1:${server.address().port}`,
+    async close() {
+      receiver.endStreams();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 describe('createReceiver composed into another server', () => {
-  let server;
+  let composed;
   let receiver;
   let origin;
   before(async () => {
-    receiver = createReceiver();
-    server = http.createServer((req, res) => {
-      if (receiver.handle(req, res)) return;
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end('static file');
-    });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${server.address().port}`;
+    composed = await composedServer();
+    ({ receiver, origin } = composed);
   });
-  after(async () => {
-    receiver.endStreams();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  after(() => composed.close());
 
   test('endStreams() ends every open /calls/stream response', { timeout: 5000 }, async () => {
     const response = await fetch(`${origin}/calls/stream`);
@@ -888,24 +898,14 @@ describe('fault injection', () => {
 });
 
 describe('fault injection composed into another server', () => {
-  let server;
+  let composed;
   let receiver;
   let origin;
   before(async () => {
-    receiver = createReceiver();
-    server = http.createServer((req, res) => {
-      if (receiver.handle(req, res)) return;
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end('static file');
-    });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${server.address().port}`;
+    composed = await composedServer();
+    ({ receiver, origin } = composed);
   });
-  after(async () => {
-    receiver.endStreams();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  after(() => composed.close());
 
   test('handle() answers /faults, and endStreams() destroys requests a hang fault holds open', { timeout: 5000 }, async () => {
     assert.equal(await (await fetch(`${origin}/faultsx`)).text(), 'static file');
