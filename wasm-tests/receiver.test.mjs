@@ -345,6 +345,7 @@ describe('receiver options', () => {
     assert.ok(Object.isFrozen(DEFAULT_OPTIONS));
     assert.deepEqual({ ...DEFAULT_OPTIONS }, {
       port: 0, host: '127.0.0.1', keys: null, maxBodyBytes: 1048576, maxRecorded: 1000, faults: DEFAULT_FAULTS,
+      headersTimeoutMs: 10000, requestTimeoutMs: 30000, idleTimeoutMs: 5000,
     });
     assert.ok(Object.isFrozen(DEFAULT_FAULTS) && Object.isFrozen(DEFAULT_FAULTS.kinds));
     assert.deepEqual({ ...DEFAULT_FAULTS }, {
@@ -976,5 +977,74 @@ describe('fault flags on the command line', () => {
         cli.kill();
       }
     }
+  });
+});
+
+describe('a receiver that holds up against slow and malformed clients', () => {
+  let receiver;
+  before(async () => {
+    receiver = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 200 });
+  });
+  after(() => receiver.close());
+
+  /** Writes `chunks` to a raw socket, `pauseMs` apart, and resolves with all it got back and when. */
+  function rawExchange(chunks, { pauseMs = 0, waitMs = 3000 } = {}) {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const socket = net.connect(receiver.port, '127.0.0.1');
+      let reply = '';
+      socket.on('data', (data) => { reply += data; });
+      socket.on('error', () => {});
+      const done = () => resolve({ reply, ms: Date.now() - started, closed: socket.destroyed || socket.readableEnded });
+      socket.on('close', done);
+      setTimeout(() => { socket.destroy(); }, waitMs).unref();
+      let i = 0;
+      const next = () => {
+        if (i >= chunks.length || socket.destroyed) return;
+        socket.write(chunks[i++]);
+        if (i < chunks.length) setTimeout(next, pauseMs);
+      };
+      socket.on('connect', next);
+    });
+  }
+
+  test('a client that never finishes its headers is answered 408 and cut off', async () => {
+    const { reply, ms } = await rawExchange(['POST /v2/track HTTP/1.1\r\nHost: x\r\n']);
+    assert.match(reply, /^HTTP\/1\.1 408 /);
+    assert.match(reply, /"error":"the request was not received in time"/);
+    assert.ok(ms < 2500, `held for ${ms} ms`);
+  });
+
+  test('a client that sends its body too slowly is cut off', async () => {
+    const head = 'POST /v2/track HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Outbound-Key: k\r\nContent-Length: 100\r\n\r\n';
+    const { ms, closed } = await rawExchange([head, '{"user_id":', '"u"'], { pauseMs: 400 });
+    assert.ok(closed, 'the connection was closed');
+    assert.ok(ms < 2500, `held for ${ms} ms`);
+    assert.equal(receiver.calls().length, 0);
+  });
+
+  test('an idle keep-alive connection is closed', async () => {
+    const request = 'GET /calls HTTP/1.1\r\nHost: x\r\n\r\n';
+    const { reply, ms, closed } = await rawExchange([request], { waitMs: 3000 });
+    assert.match(reply, /^HTTP\/1\.1 200 /);
+    assert.ok(closed && ms < 2000, `closed ${closed} after ${ms} ms`);
+  });
+
+  for (const [what, bytes, status] of [
+    ['a request line that is not HTTP', 'HELLO THERE\r\n\r\n', 400],
+    ['a malformed header', 'POST /v2/track HTTP/1.1\r\nHost x\r\n\r\n', 400],
+    ['headers beyond the limit', `GET /calls HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`, 431],
+  ]) {
+    test(`${what} is answered ${status} with a JSON error`, async () => {
+      const { reply } = await rawExchange([bytes]);
+      assert.match(reply, new RegExp(`^HTTP/1\\.1 ${status} `));
+      assert.match(reply, /Content-Type: application\/json/);
+      const body = JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4));
+      assert.equal(typeof body.error, 'string');
+    });
+  }
+
+  test('bad timeouts are refused with a TypeError naming the option', () => {
+    assert.throws(() => createReceiver({ headersTimeoutMs: 0 }), /options\.headersTimeoutMs must be a positive integer/);
   });
 });

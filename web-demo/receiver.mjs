@@ -31,6 +31,11 @@ export const DEFAULT_OPTIONS = Object.freeze({
   maxBodyBytes: 1024 * 1024,
   maxRecorded: 1000,
   faults: DEFAULT_FAULTS,
+  // A slow or stalled client cannot hold the server: it gets this long for its headers, for its
+  // whole request, and an idle keep-alive connection is closed after the last.
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 5_000,
 });
 
 const API_PREFIX = '/v2';
@@ -171,6 +176,9 @@ function checkOptions(options) {
   }
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) throw new TypeError('options.maxBodyBytes must be a positive integer');
   if (!Number.isInteger(maxRecorded) || maxRecorded < 0) throw new TypeError('options.maxRecorded must be a non-negative integer');
+  for (const name of ['headersTimeoutMs', 'requestTimeoutMs', 'idleTimeoutMs']) {
+    if (!Number.isInteger(options[name]) || options[name] < 1) throw new TypeError(`options.${name} must be a positive integer`);
+  }
 }
 
 function resolveOptions(callerOptions = {}) {
@@ -710,6 +718,37 @@ function originFor(host, port) {
 }
 
 /**
+ * An HTTP server for `handler` that holds up against slow, stalled and malformed clients, with the
+ * timeouts of `options` (a receiver's): Node answers a late request 408 and closes it; a request
+ * that is not HTTP gets a JSON 400 (or 431 for oversized headers) instead of Node's plain text. Used
+ * by start() and by the demo server, which composes the receiver.
+ */
+export function createHardenedServer(handler, options) {
+  const server = http.createServer({
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    keepAliveTimeout: options.idleTimeoutMs,
+    // Node checks those timeouts on this interval (30 s by default): often enough to honour them.
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(options.headersTimeoutMs / 2))),
+  }, handler);
+  server.on('clientError', (error, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : tooLarge ? 431 : 400;
+    const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status];
+    const body = JSON.stringify({ error: status === 408
+      ? 'the request was not received in time'
+      : tooLarge ? 'the request headers are too large' : 'the request is not valid HTTP' });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n`
+      + `Access-Control-Allow-Origin: *\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  return server;
+}
+
+/**
  * Starts a receiver on its own HTTP server. Resolves { url, origin, port, close, calls, clear, setFaults,
  * resetFaults, faultStats } where `url` (origin + "/v2") is the baseUrl a client sends to; close() resolves
  * once the server is closed.
@@ -720,7 +759,7 @@ export async function start(callerOptions = {}) {
   const answer = (req, res) => {
     if (!receiver.handle(req, res)) sendError(req, res, 404, `there is nothing at ${req.url}; the API is under ${API_PREFIX}`);
   };
-  const server = http.createServer(answer);
+  const server = createHardenedServer(answer, receiver.options);
   // "Expect: 100-continue" (curl sends it for large bodies): refuse an oversized body before it is sent.
   server.on('checkContinue', (req, res) => {
     if (!(declaredLength(req) > receiver.options.maxBodyBytes)) res.writeContinue();

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createReceiver } from './receiver.mjs';
+import { createReceiver, createHardenedServer } from './receiver.mjs';
 
 const DEMO_DIR = path.dirname(fileURLToPath(import.meta.url));
 const DIST_DIR = path.join(DEMO_DIR, '..', 'dist');
@@ -101,13 +101,13 @@ async function serveStatic(req, res) {
  */
 export async function startDemo({ port = 8080, host = '127.0.0.1' } = {}) {
   const receiver = createReceiver();
-  const server = http.createServer((req, res) => {
+  const server = createHardenedServer((req, res) => {
     if (receiver.handle(req, res)) return;
     serveStatic(req, res).catch(() => {
       if (!res.headersSent) sendText(res, 500, 'Internal server error\n');
       else res.destroy();
     });
-  });
+  }, receiver.options);
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
