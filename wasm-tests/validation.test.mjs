@@ -137,6 +137,13 @@ describe('properties', () => {
       receivedCall: false, status: undefined, message: 'track: properties is nested more than 100 levels deep',
     });
   });
+  test('arguments far too large for any body are refused before entering WebAssembly', async () => {
+    await rejection(client.track('u', 'e', { big: 'x'.repeat(20 * 1024 * 1024) }), {
+      receivedCall: false, status: undefined,
+      message: 'track: properties takes 20971530 characters as JSON, more than a request body may hold (maxBodyBytes: 1048576); nothing was sent',
+    });
+    assert.equal(receiver.calls().length, 0);
+  });
   test('a body over maxBodyBytes is refused with its size', async () => {
     const small = clientFor(receiver, { maxBodyBytes: 1000 });
     await rejection(small.track('u', 'e', { text: 'x'.repeat(2000) }), {

@@ -33,6 +33,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   /// flush(), after which every call rejects.
   emscripten::val close();
 
+  std::size_t maxBodyBytes() const { return client_.options().maxBodyBytes; }
+
   /// Every live session, when the page goes away (pagehide) or the network comes back (online).
   static void releaseAll();
   static void resumeAll();

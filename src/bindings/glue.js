@@ -87,25 +87,53 @@ function outboundUnserializableReport(values, error) {
   return '!' + JSON.stringify({ arg: 0, path: '', problem: 'cannot be sent as JSON: ' + outboundErrorText(error) });
 }
 
-/** "<kind letters>:<JSON array of the values>", or "!<report>" when JSON.stringify throws. */
-Module['encodeArgs'] = function () {
+// The argument that makes the text too long: the longest one as JSON (only after a failure).
+function outboundTooLongReport(values, maxLength) {
+  var longest = 0;
+  var longestLength = -1;
+  for (var i = 0; i < values.length; i++) {
+    var json = JSON.stringify(values[i]);
+    var length = json === undefined ? 0 : json.length;
+    if (length > longestLength) {
+      longest = i;
+      longestLength = length;
+    }
+  }
+  return '!' + JSON.stringify({
+    arg: longest,
+    path: '',
+    problem: 'takes ' + longestLength + ' characters as JSON, more than a request body may hold (maxBodyBytes: ' +
+      maxLength + '); nothing was sent'
+  });
+}
+
+/**
+ * "<kind letters>:<JSON array of the values>", or "!<report>" when JSON.stringify throws or the
+ * text would be longer than `maxLength` (such a text is never copied into the WebAssembly heap).
+ */
+Module['encodeArgs'] = function (maxLength) {
+  var count = arguments.length - 1;
   var kinds = '';
-  var values = new Array(arguments.length);
-  for (var i = 0; i < arguments.length; i++) {
+  var values = new Array(count);
+  for (var i = 0; i < count; i++) {
+    var value = arguments[i + 1];
     var kind;
     try {
-      kind = outboundKindOf(arguments[i]);
+      kind = outboundKindOf(value);
     } catch (error) {  // a Proxy whose traps throw
       return '!' + JSON.stringify({ arg: i, path: '', problem: 'could not be read: ' + outboundErrorText(error) });
     }
     kinds += kind;
-    values[i] = kind === 'B' ? null : arguments[i];
+    values[i] = kind === 'B' ? null : value;
   }
+  var text;
   try {
-    return kinds + ':' + JSON.stringify(values);
+    text = JSON.stringify(values);
   } catch (error) {
     return outboundUnserializableReport(values, error);
   }
+  if (text.length > maxLength) return outboundTooLongReport(values, maxLength);
+  return kinds + ':' + text;
 };
 
 /** A Promise with its resolve and reject functions, for calls that complete later. */

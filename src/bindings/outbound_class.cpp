@@ -14,10 +14,12 @@ namespace {
 
 using emscripten::val;
 
+// The arguments' text is refused, before it is copied into the WebAssembly heap, when it could not
+// fit a request body (a 50 MB string, say).
 template <class... Args>
-std::string encodeArgs(const Args&... args) {
+std::string encodeArgs(std::size_t maxLength, const Args&... args) {
   static const val encoder = val::module_property("encodeArgs");
-  return encoder(args...).template as<std::string>();
+  return encoder(static_cast<double>(maxLength), args...).template as<std::string>();
 }
 
 void warnAboutUnknownOptions(const ClientSetup& setup) {
@@ -54,18 +56,21 @@ class OutboundClass {
  private:
   template <class... Args>
   val call(const char* method, const Args&... args) {
-    return session_->call(method, encodeArgs(args...));
+    return session_->call(method, encodeArgs(session_->maxBodyBytes(), args...));
   }
 
   std::shared_ptr<ClientSession> session_;  // also held by requests and timers still pending
 };
+
+// No key and options need more; a longer text is refused as too long.
+constexpr std::size_t kConstructorArgsMaxLength = 64 * 1024;
 
 // A bad key or option throws a TypeError from the constructor (SPEC §2). The throw unwinds
 // past this frame without running destructors, so nothing that owns memory may be alive then.
 OutboundClass* construct(val apiKey, val options) {
   val typeError = val::undefined();
   {
-    auto setup = readConstructorArgs(encodeArgs(apiKey, options));
+    auto setup = readConstructorArgs(encodeArgs(kConstructorArgsMaxLength, apiKey, options));
     if (setup.ok()) {
       warnAboutUnknownOptions(setup.value());
       auto session = std::make_shared<ClientSession>(std::move(setup.value()));
