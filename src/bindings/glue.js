@@ -88,7 +88,7 @@ function outboundUnserializableReport(values, error) {
 }
 
 // The argument that makes the text too long: the longest one as JSON (only after a failure).
-function outboundTooLongReport(values, maxLength) {
+function outboundTooLongReport(values, maxBodyBytes) {
   var longest = 0;
   var longestLength = -1;
   for (var i = 0; i < values.length; i++) {
@@ -103,15 +103,17 @@ function outboundTooLongReport(values, maxLength) {
     arg: longest,
     path: '',
     problem: 'takes ' + longestLength + ' characters as JSON, more than a request body may hold (maxBodyBytes: ' +
-      maxLength + '); nothing was sent'
+      maxBodyBytes + '); nothing was sent'
   });
 }
 
 /**
  * "<kind letters>:<JSON array of the values>", or "!<report>" when JSON.stringify throws or the
- * text would be longer than `maxLength` (such a text is never copied into the WebAssembly heap).
+ * text is far longer than a body of `maxBodyBytes` could be (such a text is never copied into the
+ * WebAssembly heap; near the limit, the core measures the body itself and says so).
  */
-Module['encodeArgs'] = function (maxLength) {
+Module['encodeArgs'] = function (maxBodyBytes) {
+  var maxLength = 2 * maxBodyBytes + 1024;
   var count = arguments.length - 1;
   var kinds = '';
   var values = new Array(count);
@@ -132,7 +134,7 @@ Module['encodeArgs'] = function (maxLength) {
   } catch (error) {
     return outboundUnserializableReport(values, error);
   }
-  if (text.length > maxLength) return outboundTooLongReport(values, maxLength);
+  if (text.length > maxLength) return outboundTooLongReport(values, maxBodyBytes);
   return kinds + ':' + text;
 };
 

@@ -17,9 +17,9 @@ using emscripten::val;
 // The arguments' text is refused, before it is copied into the WebAssembly heap, when it could not
 // fit a request body (a 50 MB string, say).
 template <class... Args>
-std::string encodeArgs(std::size_t maxLength, const Args&... args) {
+std::string encodeArgs(std::size_t maxBodyBytes, const Args&... args) {
   static const val encoder = val::module_property("encodeArgs");
-  return encoder(static_cast<double>(maxLength), args...).template as<std::string>();
+  return encoder(static_cast<double>(maxBodyBytes), args...).template as<std::string>();
 }
 
 void warnAboutUnknownOptions(const ClientSetup& setup) {
@@ -62,7 +62,7 @@ class OutboundClass {
   std::shared_ptr<ClientSession> session_;  // also held by requests and timers still pending
 };
 
-// No key and options need more; a longer text is refused as too long.
+// No key and options come near this; a far longer text is refused as too long.
 constexpr std::size_t kConstructorArgsMaxLength = 64 * 1024;
 
 // A bad key or option throws a TypeError from the constructor (SPEC §2). The throw unwinds
