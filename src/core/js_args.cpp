@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "core/json_check.hpp"
+
 namespace outbound {
 namespace {
 
@@ -214,8 +216,7 @@ Result<std::vector<JsArg>> decodeJsArgs(std::string_view encoded,
     arg.kind = static_cast<JsKind>(kinds[i]);
     if (arg.kind == JsKind::Object) {
       // Kept as text: what only needs checking is not turned into a tree (see JsArg::raw).
-      if (!Json::accept(text.begin(), text.end()))
-        return invalidArgument("the arguments could not be read");
+      if (!isWellFormedJson(text)) return invalidArgument("the arguments could not be read");
       arg.raw = std::string(text);
       continue;
     }
