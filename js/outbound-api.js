@@ -86,6 +86,11 @@ function defineOutbound(createModule, how) {
     }
 
     #adopt(client) {
+      const problem = client.constructionError();
+      if (problem) {
+        client.delete();
+        throw new TypeError(problem);
+      }
       this.#client = client;
       if (release) release.register(this, client);
     }

@@ -38,7 +38,7 @@ describe('user IDs', () => {
 
   const rejected = [[undefined, 'undefined'], [null, 'null'], ['', 'an empty string'], [NaN, 'NaN'], [Infinity, 'Infinity'],
     [-Infinity, '-Infinity'], [true, 'a boolean'], [{}, 'an object'], [['u'], 'an array'], [10n, 'a BigInt'],
-    [Symbol('u'), 'a Symbol'], [() => 'u', 'a function'], [new Date(0), 'a Date'], [new String('u'), 'an object']];
+    [Symbol('u'), 'a Symbol'], [() => 'u', 'a function'], [new Date(0), 'a Date'], [new String('u'), 'a String'], [new Map([['id', 1]]), 'a Map']];
   for (const [id, got] of rejected) {
     for (const method of ['identify', 'track', 'subscribeAll', 'registerGcmToken']) {
       test(`${method} rejects userId ${got}`, async () => {
@@ -117,6 +117,10 @@ describe('properties', () => {
     [5, 'properties must be a plain object, undefined or null (got a number)'],
     [true, 'properties must be a plain object, undefined or null (got a boolean)'],
     [new Date(0), 'properties must be a plain object, undefined or null (got a Date)'],
+    [new Map([['plan', 'pro']]), 'properties must be a plain object, undefined or null (got a Map)'],
+    [new Uint8Array([1, 2]), 'properties must be a plain object, undefined or null (got a Uint8Array)'],
+    [new Number(5), 'properties must be a plain object, undefined or null (got a Number)'],
+    [Promise.resolve(), 'properties must be a plain object, undefined or null (got a Promise)'],
     [{ toJSON: () => 'x' }, 'properties must be a plain object (its toJSON() returned a string)'],
     [{ cart: { items: [0, 1, 2, cycle()] } }, 'properties.cart.items[3].self refers back to an enclosing object (a cycle), which JSON cannot represent'],
     [{ price: 10n }, 'properties.price is a BigInt, which JSON cannot represent'],

@@ -17,12 +17,24 @@ function outboundKindOf(value) {
   }
   if (value === null) return 'z';
   if (Array.isArray(value)) return 'a';
-  return value instanceof Date ? 'd' : 'o';
+  if (value instanceof Date) return 'd';
+  // Only a plain object (a class instance, a null-prototype object) is one; a Map, a typed array,
+  // a boxed primitive, a Promise... would reach JSON as {} or index keys, losing the caller's data.
+  return outboundBuiltInName(value) === 'Object' ? 'o' : 'x';
+}
+
+function outboundBuiltInName(value) {
+  return Object.prototype.toString.call(value).slice(8, -1);
+}
+
+// Text from the caller's objects (an exception's message, a key) goes into our messages cut short.
+function outboundCut(text, limit) {
+  return text.length <= limit ? text : text.slice(0, limit) + '…';
 }
 
 function outboundErrorText(error) {
   try {
-    return String(error && error.message ? error.message : error);
+    return outboundCut(String(error && error.message ? error.message : error), 200);
   } catch (unreadable) {
     return 'an exception';
   }
@@ -32,6 +44,7 @@ var outboundIdentifier = /^[A-Za-z_$][\w$]*$/;
 
 function outboundChildPath(path, key, inArray) {
   if (inArray) return path + '[' + key + ']';
+  key = outboundCut(key, 100);
   return outboundIdentifier.test(key) ? path + '.' + key : path + '[' + JSON.stringify(key) + ']';
 }
 
@@ -80,9 +93,18 @@ function outboundUnserializableReport(values, error) {
     try {
       found = outboundFindUnserializable(values[i], '', []);
     } catch (walkError) {
-      found = { path: '', problem: 'cannot be sent as JSON: ' + outboundErrorText(error) };
+      found = { path: '', problem: 'cannot be sent as JSON: ' + outboundErrorText(walkError) };
     }
-    if (found) return '!' + JSON.stringify({ arg: i, path: found.path, problem: found.problem });
+    if (found) return '!' + JSON.stringify({ arg: i, path: outboundCut(found.path, 300), problem: found.problem });
+  }
+  // The walk found nothing (a boxed BigInt, a getter that throws only once): blame the first
+  // argument that JSON.stringify refuses on its own.
+  for (var k = 0; k < values.length; k++) {
+    try {
+      JSON.stringify(values[k]);
+    } catch (alone) {
+      return '!' + JSON.stringify({ arg: k, path: '', problem: 'cannot be sent as JSON: ' + outboundErrorText(alone) });
+    }
   }
   return '!' + JSON.stringify({ arg: 0, path: '', problem: 'cannot be sent as JSON: ' + outboundErrorText(error) });
 }
@@ -92,7 +114,12 @@ function outboundTooLongReport(values, maxBodyBytes) {
   var longest = 0;
   var longestLength = -1;
   for (var i = 0; i < values.length; i++) {
-    var json = JSON.stringify(values[i]);
+    var json;
+    try {
+      json = JSON.stringify(values[i]);
+    } catch (changedSinceFirstRead) {  // a getter that answers differently the second time
+      return outboundUnserializableReport(values, changedSinceFirstRead);
+    }
     var length = json === undefined ? 0 : json.length;
     if (length > longestLength) {
       longest = i;
@@ -112,7 +139,17 @@ function outboundTooLongReport(values, maxBodyBytes) {
  * text is far longer than a body of `maxBodyBytes` could be (such a text is never copied into the
  * WebAssembly heap; near the limit, the core measures the body itself and says so).
  */
-Module['encodeArgs'] = function (maxBodyBytes) {
+Module['encodeArgs'] = function () {
+  // Called from C++: an exception thrown through WebAssembly frames would leave the module's stack
+  // pointer behind, so nothing may escape.
+  try {
+    return outboundEncodeArgs.apply(null, arguments);
+  } catch (error) {
+    return '!' + JSON.stringify({ arg: 0, path: '', problem: 'could not be read: ' + outboundErrorText(error) });
+  }
+};
+
+function outboundEncodeArgs(maxBodyBytes) {
   var maxLength = 2 * maxBodyBytes + 1024;
   var count = arguments.length - 1;
   var kinds = '';
@@ -126,7 +163,7 @@ Module['encodeArgs'] = function (maxBodyBytes) {
       return '!' + JSON.stringify({ arg: i, path: '', problem: 'could not be read: ' + outboundErrorText(error) });
     }
     kinds += kind;
-    values[i] = kind === 'B' ? null : value;
+    values[i] = kind === 'B' ? null : kind === 'x' ? outboundBuiltInName(value) : value;
   }
   var text;
   try {
@@ -136,7 +173,7 @@ Module['encodeArgs'] = function (maxBodyBytes) {
   }
   if (text.length > maxLength) return outboundTooLongReport(values, maxBodyBytes);
   return kinds + ':' + text;
-};
+}
 
 /** A Promise with its resolve and reject functions, for calls that complete later. */
 Module['deferred'] = function () {
@@ -165,12 +202,16 @@ Module['warnOnce'] = (function () {
   return function (message) {
     if (warned[message]) return;
     warned[message] = true;
-    console.warn(message);
+    Module['warn'](message);
   };
 })();
 
 Module['warn'] = function (message) {
-  console.warn(message);
+  try {
+    console.warn(message);
+  } catch (replacedConsole) {
+    // A page's own console.warn that throws must not reach the WebAssembly frames below.
+  }
 };
 
 // --- the page: storage, network state, page lifecycle (browsers only) ---------------------
@@ -231,13 +272,21 @@ Module['randomId'] = function () {
 };
 
 Module['isOnline'] = function () {
-  return typeof navigator === 'undefined' || navigator.onLine !== false;
+  try {
+    return typeof navigator === 'undefined' || navigator.onLine !== false;
+  } catch (error) {
+    return true;
+  }
 };
 
 /** Listens, once per module, for the page going away and the network coming back. */
 Module['watchPage'] = function () {
   if (Module['watchingPage'] || typeof addEventListener !== 'function') return;
   Module['watchingPage'] = true;
-  addEventListener('pagehide', function () { Module['releaseAll'](); });
-  addEventListener('online', function () { Module['resumeAll'](); });
+  try {
+    addEventListener('pagehide', function () { Module['releaseAll'](); });
+    addEventListener('online', function () { Module['resumeAll'](); });
+  } catch (error) {
+    // Without the events, the heartbeat and the next page still recover the stored calls.
+  }
 };

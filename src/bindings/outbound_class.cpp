@@ -29,6 +29,11 @@ void warnAboutUnknownOptions(const ClientSetup& setup) {
 class OutboundClass {
  public:
   explicit OutboundClass(std::shared_ptr<ClientSession> session) : session_(std::move(session)) {}
+  explicit OutboundClass(std::string constructionError)
+      : constructionError_(std::move(constructionError)) {}
+
+  /// Why the constructor's arguments were refused, or "" (the class throws it as a TypeError).
+  std::string constructionError() const { return constructionError_; }
 
   val identify(val userId, val attributes) { return call("identify", userId, attributes); }
   val alias(val userId, val previousId) { return call("alias", userId, previousId); }
@@ -50,36 +55,36 @@ class OutboundClass {
   val unsubscribeCampaigns(val userId, val campaignIds) {
     return call("unsubscribeCampaigns", userId, campaignIds);
   }
-  val flush() { return session_->flush(); }
-  val close() { return session_->close(); }
+  val flush() { return session_ ? session_->flush() : call("flush"); }
+  val close() { return session_ ? session_->close() : call("close"); }
 
  private:
   template <class... Args>
   val call(const char* method, const Args&... args) {
+    if (!session_) {
+      return val::global("Promise").call<val>(
+          "reject", val::module_property("typeError")(constructionError_));
+    }
     return session_->call(method, encodeArgs(session_->maxBodyBytes(), args...));
   }
 
   std::shared_ptr<ClientSession> session_;  // also held by requests and timers still pending
+  std::string constructionError_;
 };
 
 // No key and options come near this; a far longer text is refused as too long.
 constexpr std::size_t kConstructorArgsMaxLength = 64 * 1024;
 
-// A bad key or option throws a TypeError from the constructor (SPEC §2). The throw unwinds
-// past this frame without running destructors, so nothing that owns memory may be alive then.
+// A bad key or option must throw a TypeError from the constructor (SPEC §2). A JavaScript exception
+// thrown through WebAssembly frames never restores the module's stack pointer, so nothing throws
+// here: the object carries the problem, and js/outbound-api.js throws it.
 OutboundClass* construct(val apiKey, val options) {
-  val typeError = val::undefined();
-  {
-    auto setup = readConstructorArgs(encodeArgs(kConstructorArgsMaxLength, apiKey, options));
-    if (setup.ok()) {
-      warnAboutUnknownOptions(setup.value());
-      auto session = std::make_shared<ClientSession>(std::move(setup.value()));
-      session->start();
-      return new OutboundClass(std::move(session));
-    }
-    typeError = val::module_property("typeError")(setup.error().message);
-  }
-  typeError.throw_();
+  auto setup = readConstructorArgs(encodeArgs(kConstructorArgsMaxLength, apiKey, options));
+  if (!setup.ok()) return new OutboundClass(setup.error().message);
+  warnAboutUnknownOptions(setup.value());
+  auto session = std::make_shared<ClientSession>(std::move(setup.value()));
+  session->start();
+  return new OutboundClass(std::move(session));
 }
 
 }  // namespace
@@ -105,6 +110,7 @@ EMSCRIPTEN_BINDINGS(outbound) {
       .function("unsubscribeAll", &OutboundClass::unsubscribeAll)
       .function("subscribeCampaigns", &OutboundClass::subscribeCampaigns)
       .function("unsubscribeCampaigns", &OutboundClass::unsubscribeCampaigns)
+      .function("constructionError", &OutboundClass::constructionError)
       .function("flush", &OutboundClass::flush)
       .function("close", &OutboundClass::close);
 }

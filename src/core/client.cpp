@@ -1,5 +1,6 @@
 #include "core/client.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/js_args.hpp"
@@ -17,6 +18,12 @@ namespace {
 
 // A server's reply is quoted in messages up to this many bytes.
 constexpr size_t kQuotedBodyLimit = 500;
+
+// What an HTTP header value can carry as it is: visible ASCII. A key with a line break, a NUL or
+// a non-ASCII character would make every request fail far from its cause.
+bool isHeaderSafe(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+}
 
 bool startsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -163,6 +170,12 @@ Result<ClientSetup> readConstructorArgs(std::string_view encodedArgs) {
   ClientSetup setup;
   auto key = nonEmptyStringFrom(args.value()[0], "apiKey");
   if (!key.ok()) return withPrefix("new outbound()", key.error());
+  if (!isHeaderSafe(key.value())) {
+    return withPrefix(
+        "new outbound()",
+        invalidArgument("apiKey must be printable ASCII without spaces (it is sent as "
+                        "the X-Outbound-Key header)"));
+  }
   setup.apiKey = key.value();
   auto options = optionalObjectFrom(args.value()[1], "options");
   if (!options.ok()) return withPrefix("new outbound()", options.error());

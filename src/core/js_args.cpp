@@ -10,7 +10,7 @@
 namespace outbound {
 namespace {
 
-constexpr std::string_view kAllKinds = "snbzuNIiBSFdao";
+constexpr std::string_view kAllKinds = "snbzuNIiBSFdaox";
 
 bool isHighSurrogate(unsigned unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
 bool isLowSurrogate(unsigned unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
@@ -127,6 +127,8 @@ bool kindMatchesValue(JsKind kind, const Json& value) {
       return value.is_string() || value.is_null();
     case JsKind::Object:
       return !value.is_discarded();
+    case JsKind::BuiltIn:
+      return value.is_string();
     default:
       return value.is_null();
   }
@@ -187,6 +189,12 @@ std::string describe(const JsArg& arg) {
       return "an array";
     case JsKind::Object:
       return "an object";
+    case JsKind::BuiltIn: {
+      const auto& name = arg.value.get_ref<const std::string&>();
+      const bool vowel =
+          !name.empty() && std::string_view("AEIO").find(name.front()) != std::string_view::npos;
+      return (vowel ? "an " : "a ") + name;
+    }
   }
   return "an unknown value";
 }

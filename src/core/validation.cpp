@@ -75,6 +75,9 @@ Result<std::int64_t> timestampFrom(const JsArg& arg, std::string_view name, std:
       return secondsFromNumber(std::floor(static_cast<double>(*ms) / 1000), name, arg);
     }
   }
+  if (arg.kind == JsKind::Date && arg.value.is_string()) {
+    return invalidArgument(std::string(name) + " is a Date outside the years 1970 to 9999");
+  }
   if (arg.kind == JsKind::Date) return invalidArgument(std::string(name) + " is an invalid Date");
   return mustBe(name, "a non-negative number of UNIX seconds or a Date", arg);
 }

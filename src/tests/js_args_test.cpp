@@ -38,6 +38,9 @@ TEST_CASE("every kind letter is understood and described") {
       {R"(d:["2020-01-01T00:00:00.000Z"])", "a Date"},
       {"a:[[]]", "an array"},
       {"o:[{}]", "an object"},
+      {R"(x:["Map"])", "a Map"},
+      {R"(x:["Uint8Array"])", "a Uint8Array"},
+      {R"(x:["Error"])", "an Error"},
   };
   for (const auto& [encoded, description] : cases) {
     INFO(encoded);

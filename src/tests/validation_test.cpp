@@ -108,6 +108,8 @@ TEST_CASE("timestamps: seconds, Dates and ISO strings become integer seconds") {
        "timestamp must be a non-negative number of UNIX seconds or a Date (got a string)"},
       {arg(JsKind::Boolean, true),
        "timestamp must be a non-negative number of UNIX seconds or a Date (got a boolean)"},
+      {arg(JsKind::Date, "+275760-09-13T00:00:00.000Z"),
+       "timestamp is a Date outside the years 1970 to 9999"},
       {arg(JsKind::Date), "timestamp is an invalid Date"},
       {arg(JsKind::Date, "1969-12-31T23:59:59.000Z"),
        "timestamp must be a non-negative number of UNIX seconds or a Date (got a Date)"},
