@@ -198,9 +198,9 @@ Result<HttpRequest> Client::prepare(std::string_view method, std::string_view en
   const MethodSpec* spec = findMethod(method);
   if (spec == nullptr) return invalidArgument(std::string(method) + " is not a method of the API");
   auto args = decodeJsArgs(encodedArgs, paramNames(*spec));
-  if (!args.ok()) return withPrefix(method, args.error());
+  if (!args.ok()) return withoutKeyInCallerText(withPrefix(method, args.error()));
   auto body = buildBody(*spec, args.value(), nowMs);
-  if (!body.ok()) return withPrefix(method, body.error());
+  if (!body.ok()) return withoutKeyInCallerText(withPrefix(method, body.error()));
   HttpRequest request{options_.baseUrl + std::string(spec->path), std::string(spec->path),
                       std::move(body.value().text), std::move(body.value().userIds)};
   if (request.body.size() > options_.maxBodyBytes) {
@@ -231,6 +231,15 @@ std::optional<CallError> Client::outcome(std::string_view method, std::string_vi
   return withPrefix(method, CallError{"could not reach " + url +
                                           " (network error, refused connection or blocked by CORS)",
                                       false, 0});
+}
+
+// A refusal can quote the caller's own text (a field name, a path, an exception's message), which
+// could hold the key. A key long enough to be a real one is removed; a very short key cannot be
+// told from our own words, and removing it would garble them.
+CallError Client::withoutKeyInCallerText(CallError error) const {
+  constexpr std::size_t kShortestRedactedKey = 8;
+  if (apiKey_.size() >= kShortestRedactedKey) error.message = withoutKey(std::move(error.message));
+  return error;
 }
 
 // The key may never appear in a message (SPEC §4), even if a server echoes it back. Only the

@@ -71,6 +71,7 @@ class Client {
 
  private:
   std::string withoutKey(std::string text) const;
+  CallError withoutKeyInCallerText(CallError error) const;
 
   std::string apiKey_;
   ClientOptions options_;

@@ -56,7 +56,10 @@ std::optional<Send> DeliveryQueue::startIfFree(CallId id) {
   PendingCall& call = calls_.back();
   // An event waits only for earlier non-events of its users; anything else for every earlier call.
   const bool free = std::all_of(call.userIds.begin(), call.userIds.end(), [&](const auto& user) {
-    return call.isEvent ? unsettledNonEventsByUser_[user] == 0 : unsettledByUser_[user] == 1;
+    const auto& counts = call.isEvent ? unsettledNonEventsByUser_ : unsettledByUser_;
+    const auto found = counts.find(user);  // find, not []: a zero entry would never be removed
+    const std::size_t count = found == counts.end() ? 0 : found->second;
+    return call.isEvent ? count == 0 : count == 1;
   });
   if (call.batchable || !free) return std::nullopt;
   return makeSingle(call);
@@ -210,8 +213,14 @@ std::vector<Settled> DeliveryQueue::dropOldestBeyond(std::size_t maxCalls, std::
 
 std::optional<std::int64_t> DeliveryQueue::nextWakeMs() const {
   std::optional<std::int64_t> wake;
+  // A call held back by an earlier call of its user wakes nothing: that call's completion does.
+  UserGate gate;
+  UserGate eventGate;
   for (const auto& call : calls_) {
-    if (call.inFlight) continue;
+    const bool held =
+        gate.anyBlocked(call.userIds) || (!call.isEvent && eventGate.anyBlocked(call.userIds));
+    (call.isEvent ? eventGate : gate).block(call.userIds);
+    if (call.inFlight || held) continue;
     std::int64_t due = call.notBeforeMs;
     if (call.batchable && call.id > flushUpTo_)
       due = std::max(due, call.acceptedMs + batch_.flushIntervalMs);

@@ -27,7 +27,7 @@ enum class JsKind : char {
   Function = 'F',
   Date = 'd',  // value: its ISO string, or null for an invalid Date
   Array = 'a',
-  Object = 'o',  // a plain object; value: what JSON.stringify made of it (toJSON honoured)
+  Object = 'o',   // a plain object; value: what JSON.stringify made of it (toJSON honoured)
   BuiltIn = 'x',  // any other object (Map, Uint8Array, Promise...); value: its class name
 };
 

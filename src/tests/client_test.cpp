@@ -144,3 +144,15 @@ TEST_CASE("a key that cannot travel as an HTTP header is refused at construction
           "X-Outbound-Key header)");
   }
 }
+
+TEST_CASE("a refusal that quotes the caller's text never carries the key") {
+  const Client client = testClient();
+  auto unknownField =
+      client.prepare("trackBatch", std::string(R"(a:[[{")") + kKey + R"(":1}]])", kNowMs);
+  REQUIRE_FALSE(unknownField.ok());
+  CHECK(unknownField.error().message.find(kKey) == std::string::npos);
+  auto path = client.prepare(
+      "track", std::string(R"(!{"arg":2,"path":".)") + kKey + R"(","problem":"x"})", kNowMs);
+  REQUIRE_FALSE(path.ok());
+  CHECK(path.error().message.find(kKey) == std::string::npos);
+}

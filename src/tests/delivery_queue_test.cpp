@@ -306,3 +306,12 @@ TEST_CASE("full batches of one user's events go at once, not one after another")
   CHECK(sends[0].calls.size() == 100);
   CHECK(sends[2].calls.size() == 50);
 }
+
+TEST_CASE("a call held back by an earlier call of its user sets no wake-up of its own") {
+  DeliveryQueue queue(RetryPolicy{}, BatchOptions{}, 1 << 20);
+  const CallId first = queue.add(call("identify", "a"), 0);
+  REQUIRE(queue.startIfFree(first).has_value());
+  queue.add(call("identify", "a"), 0);
+  CHECK(queue.takeDue(5).empty());
+  CHECK_FALSE(queue.nextWakeMs().has_value());  // no busy-wait: the first call's answer wakes it
+}
