@@ -15,11 +15,12 @@ const banner = (from) =>
 
 // In the browser file, `module`, `exports` and `define` are shadowed so that neither Emscripten's
 // loader nor js/outbound-api.js registers itself with a CommonJS or AMD loader on the page.
+const libraryBanner = banner('the Emscripten build and js/outbound-api.js');
+const libraryCode = [read(join(values.build, 'outbound.js')), read(join(root, 'js/outbound-api.js'))];
 const browser = [
-  banner('the Emscripten build and js/outbound-api.js'),
+  libraryBanner,
   '(function () {\nvar module, exports, define;\n',
-  read(join(values.build, 'outbound.js')),
-  read(join(root, 'js/outbound-api.js')),
+  ...libraryCode,
   'self.outbound = defineOutbound(createOutboundModule, { eager: true });\n})();\n',
 ].join('\n');
 
@@ -27,10 +28,9 @@ const browser = [
 // package's `browser` condition. The literal `new URL('./outbound.wasm', import.meta.url)` is the
 // pattern bundlers recognise to ship the .wasm beside it. It loads at the first `new outbound()`.
 const browserModule = [
-  banner('the Emscripten build and js/outbound-api.js'),
+  libraryBanner,
   'var module, exports, define;\n',
-  read(join(values.build, 'outbound.js')),
-  read(join(root, 'js/outbound-api.js')),
+  ...libraryCode,
   "const wasmUrl = new URL('./outbound.wasm', import.meta.url).href;",
   'const outbound = defineOutbound((moduleObject) =>',
   '  createOutboundModule(Object.assign(moduleObject, { locateFile: () => wasmUrl })));',

@@ -27,6 +27,21 @@ export function readDist(name) {
   return readFileSync(file);
 }
 
+/**
+ * The page a user would write: dist/outbound.js by a script tag, and `script` in the very next
+ * one (no favicon request, so that a page's only 404s are the test's).
+ */
+export function scriptTagPage(title, script) {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${title}</title><link rel="icon" href="data:,"></head>
+<body>
+<script src="/dist/outbound.js"></script>
+<script>
+${script}
+</script>
+</body></html>`;
+}
+
 /** Listens on a free loopback port; resolves with the origin. */
 export function listen(server) {
   return new Promise((resolve, reject) => {

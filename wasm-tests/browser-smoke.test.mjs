@@ -9,7 +9,8 @@ import http from 'node:http';
 import { start as startReceiver } from '../web-demo/receiver.mjs';
 import { startDemo } from '../web-demo/server.mjs';
 import {
-  closeServer, launchChromium, listen, openPage, readDist, serveFiles, skipWithoutBrowser, watchPage,
+  closeServer, launchChromium, listen, openPage, readDist, scriptTagPage, serveFiles, skipWithoutBrowser,
+  watchPage,
 } from './browser-helpers.mjs';
 
 // A library that hangs (a busy loop in the wasm, a Promise never settled) must fail the run, not stall it.
@@ -30,13 +31,8 @@ function rawGet(origin, path) {
 // The test page: the script tag, then on the very next line the constructor and the calls, made before
 // the WebAssembly module can have been fetched and compiled (the library must queue them). Outcomes are
 // stored on window for the test to read.
-function scriptTagPage(receiverUrl) {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>script-tag smoke</title><link rel="icon" href="data:,"></head>
-<body>
-<script src="/dist/outbound.js"></script>
-<script>
-var ob = new outbound('smoke-key', { baseUrl: ${JSON.stringify(receiverUrl)} });
+function smokePage(receiverUrl) {
+  return scriptTagPage('script-tag smoke', `var ob = new outbound('smoke-key', { baseUrl: ${JSON.stringify(receiverUrl)} });
 function settle(promise) {
   var outcome = { state: 'pending' };
   promise.then(function (value) {
@@ -64,9 +60,7 @@ try {
   window.emptyKey = 'no error';
 } catch (error) {
   window.emptyKey = error.constructor.name + ': ' + error.message;
-}
-</script>
-</body></html>`;
+}`);
 }
 
 describe('dist/outbound.js by <script src>, cross-origin to the receiver', { ...TIMEOUT, skip: skipWithoutBrowser }, () => {
@@ -81,7 +75,7 @@ describe('dist/outbound.js by <script src>, cross-origin to the receiver', { ...
     const files = { '/dist/outbound.js': readDist('outbound.js'), '/dist/outbound.wasm': readDist('outbound.wasm') };
     receiver = await startReceiver({ port: 0 });
     // The page's own origin: the page and the library, nothing of the receiver.
-    const html = scriptTagPage(receiver.url);
+    const html = smokePage(receiver.url);
     pageServer = http.createServer((req, res) => {
       if (req.url === '/') {
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);

@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import {
-  ARTIFACTS, closeServer, launchChromium, listen, readDist, skipWithoutBrowser as skip, watchPage,
+  ARTIFACTS, closeServer, launchChromium, listen, readDist, scriptTagPage, skipWithoutBrowser as skip,
+  watchPage,
 } from './browser-helpers.mjs';
 import { start as startReceiver } from '../web-demo/receiver.mjs';
 import { startDemo } from '../web-demo/server.mjs';
@@ -598,12 +599,7 @@ describe('the demo page (npm start) in Chromium', { ...SUITE_TIMEOUT, skip }, ()
 // the module can be ready. They must all be kept, and sent once it is.
 
 function contractPage(receiverUrl) {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>script-tag contract</title><link rel="icon" href="data:,"></head>
-<body>
-<script src="/dist/outbound.js"></script>
-<script>
-var ob = new outbound('contract-key', { baseUrl: ${JSON.stringify(receiverUrl)} });
+  return scriptTagPage('script-tag contract', `var ob = new outbound('contract-key', { baseUrl: ${JSON.stringify(receiverUrl)} });
 window.settled = {};
 function note(name, promise) {
   promise.then(function (value) {
@@ -618,9 +614,7 @@ note('identify', ob.identify('user-1', { firstName: 'Ada', city: 'San Francisco'
 note('signedUp', ob.track('user-1', 'Signed Up', { plan: 'Pro' }, 1700000000));
 var invalid = note('invalid', ob.track('', 'Never Sent'));
 note('uploaded', ob.track(1, 'Uploaded Picture'));
-window.contract = { isClass: typeof outbound === 'function', instance: ob instanceof outbound, returnsPromise: invalid instanceof Promise };
-</script>
-</body></html>`;
+window.contract = { isClass: typeof outbound === 'function', instance: ob instanceof outbound, returnsPromise: invalid instanceof Promise };`);
 }
 
 describe('a minimal page: <script src> then `new outbound(...)` on the next line, module held back', { ...SUITE_TIMEOUT, skip }, () => {

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { start as startReceiver } from '../web-demo/receiver.mjs';
-import { closeServer, launchChromium, listen, readDist, skipWithoutBrowser, watchPage } from './browser-helpers.mjs';
+import {
+  closeServer, launchChromium, listen, readDist, scriptTagPage, skipWithoutBrowser, watchPage,
+} from './browser-helpers.mjs';
 
 const KEY = 'durable-test-key-7Hq2';
 const TIMEOUT = { timeout: 90000 };
@@ -18,17 +20,13 @@ let browser;
 // The page a user would write: the script tag, the client on the next line, and a helper the test
 // calls to make numbered track calls.
 function page(receiverUrl) {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>durable</title><link rel="icon" href="data:,"></head><body>
-<script src="/dist/outbound.js"></script>
-<script>
-var ob = new outbound(${JSON.stringify(KEY)}, { baseUrl: ${JSON.stringify(receiverUrl)}, retries: 10, timeout: 1000 });
+  return scriptTagPage('durable', `var ob = new outbound(${JSON.stringify(KEY)}, { baseUrl: ${JSON.stringify(receiverUrl)}, retries: 10, timeout: 1000 });
 window.failures = [];
 window.trackRange = function (from, to) {
   for (var n = from; n < to; n++) {
     ob.track('user-' + (n % 5), 'Durable', { n: n }).catch(function (error) { window.failures.push(error.message); });
   }
-};
-</script></body></html>`;
+};`);
 }
 
 before(async () => {

@@ -481,7 +481,17 @@ describe('receiver options', () => {
   });
 });
 
-/** A receiver composed into another server, as web-demo/server.mjs composes it with static files. */
+/**
+ * A receiver composed into another server, as web-demo/server.mjs composes it with static files,
+ * for the tests of the enclosing describe: its fields are set before they run.
+ */
+function useComposedServer() {
+  const composed = {};
+  before(async () => Object.assign(composed, await composedServer()));
+  after(() => composed.close());
+  return composed;
+}
+
 async function composedServer() {
   const receiver = createReceiver();
   const server = http.createServer((req, res) => {
@@ -502,31 +512,24 @@ async function composedServer() {
 }
 
 describe('createReceiver composed into another server', () => {
-  let composed;
-  let receiver;
-  let origin;
-  before(async () => {
-    composed = await composedServer();
-    ({ receiver, origin } = composed);
-  });
-  after(() => composed.close());
+  const composed = useComposedServer();
 
   test('endStreams() ends every open /calls/stream response', { timeout: 5000 }, async () => {
-    const response = await fetch(`${origin}/calls/stream`);
+    const response = await fetch(`${composed.origin}/calls/stream`);
     const reader = response.body.getReader();
     await reader.read(); // the opening comment
-    receiver.endStreams();
+    composed.receiver.endStreams();
     assert.equal((await reader.read()).done, true);
   });
 
   test('handle() leaves other paths to the caller and answers /v2 and /calls itself', async () => {
     for (const path of ['/', '/index.html', '/v2x', '/callsign']) {
-      const response = await fetch(`${origin}${path}`);
+      const response = await fetch(`${composed.origin}${path}`);
       assert.equal(await response.text(), 'static file', path);
     }
-    assert.equal((await post(`${origin}/v2`, '/track', { user_id: 'u', event: 'e' })).status, 200);
-    assert.equal((await jsonOf(await fetch(`${origin}/calls`))).calls.length, 1);
-    assert.equal(receiver.calls().length, 1);
+    assert.equal((await post(`${composed.origin}/v2`, '/track', { user_id: 'u', event: 'e' })).status, 200);
+    assert.equal((await jsonOf(await fetch(`${composed.origin}/calls`))).calls.length, 1);
+    assert.equal(composed.receiver.calls().length, 1);
   });
 });
 
@@ -899,23 +902,16 @@ describe('fault injection', () => {
 });
 
 describe('fault injection composed into another server', () => {
-  let composed;
-  let receiver;
-  let origin;
-  before(async () => {
-    composed = await composedServer();
-    ({ receiver, origin } = composed);
-  });
-  after(() => composed.close());
+  const composed = useComposedServer();
 
   test('handle() answers /faults, and endStreams() destroys requests a hang fault holds open', { timeout: 5000 }, async () => {
-    assert.equal(await (await fetch(`${origin}/faultsx`)).text(), 'static file');
-    assert.equal((await putFaults(origin, { rate: 1, kinds: ['hang'] })).status, 200);
-    const hanging = rawPost(`${origin}/v2/track`, TRACK, { timeoutMs: 10000 });
-    await waitFor(() => receiver.faultStats().faulted.hang === 1, 'the hang fault');
-    receiver.endStreams();
+    assert.equal(await (await fetch(`${composed.origin}/faultsx`)).text(), 'static file');
+    assert.equal((await putFaults(composed.origin, { rate: 1, kinds: ['hang'] })).status, 200);
+    const hanging = rawPost(`${composed.origin}/v2/track`, TRACK, { timeoutMs: 10000 });
+    await waitFor(() => composed.receiver.faultStats().faulted.hang === 1, 'the hang fault');
+    composed.receiver.endStreams();
     assertConnectionFailed(await hanging);
-    assert.deepEqual(receiver.calls(), []);
+    assert.deepEqual(composed.receiver.calls(), []);
   });
 });
 
