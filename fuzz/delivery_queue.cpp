@@ -248,16 +248,21 @@ class Run {
   }
 
   // Per user: a non-event waits for every earlier call, an event for earlier non-events.
-  void checkOrder(CallId id, const ModelCall& call) const {
+  bool heldBehindEarlier(CallId id, const ModelCall& call) const {
     for (const auto& [earlierId, earlier] : unsettled_) {
       if (earlierId >= id) break;
       if (call.isEvent && earlier.isEvent) continue;
       for (const auto& user : call.users) {
-        const bool shared =
-            std::find(earlier.users.begin(), earlier.users.end(), user) != earlier.users.end();
-        FUZZ_INVARIANT(!shared);
+        if (std::find(earlier.users.begin(), earlier.users.end(), user) != earlier.users.end()) {
+          return true;
+        }
       }
     }
+    return false;
+  }
+
+  void checkOrder(CallId id, const ModelCall& call) const {
+    FUZZ_INVARIANT(!heldBehindEarlier(id, call));
   }
 
   void settle(const std::vector<Settled>& settled) {
@@ -268,10 +273,13 @@ class Run {
     }
   }
 
-  // A call that is neither in flight nor waiting for a later time has a wake time.
+  // There is a wake time while some call is neither in flight nor held behind an earlier call of
+  // its user (that call's settling wakes it).
   void checkWake() const {
     bool waiting = false;
-    for (const auto& [id, call] : unsettled_) waiting |= !call.inFlight;
+    for (const auto& [id, call] : unsettled_) {
+      waiting |= !call.inFlight && !heldBehindEarlier(id, call);
+    }
     FUZZ_INVARIANT(queue_.nextWakeMs().has_value() == waiting);
   }
 

@@ -32,6 +32,8 @@ bool valueFitsKind(const JsArg& arg) {
       return arg.value.is_array();
     case JsKind::Date:
       return arg.value.is_string() || arg.value.is_null();
+    case JsKind::BuiltIn:  // its class name
+      return arg.value.is_string();
     case JsKind::Object:  // kept as text, which must be JSON
       return arg.value.is_null() && !arg.raw.empty() && Json::accept(arg.raw) &&
              !arg.json().is_discarded();

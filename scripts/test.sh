@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: the Catch2 suite natively, under sanitizers, and as WebAssembly under Node (all through
-# CTest), then the Node suites of wasm-tests/ against the local receiver over HTTP and in headless
+# CTest), a short run of each libFuzzer harness (OUTBOUND_FUZZ_SECONDS each, default 5), then the
+# Node suites of wasm-tests/ against the local receiver over HTTP and in headless
 # Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,9 @@ cmake -S . -B build/sanitizers -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" >/dev/null
 cmake --build build/sanitizers -j "$jobs" >/dev/null
 ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build/sanitizers --output-on-failure
+
+echo "== Fuzzing smoke: each libFuzzer harness of fuzz/ for ${OUTBOUND_FUZZ_SECONDS:-5} s"
+bash scripts/fuzz.sh "${OUTBOUND_FUZZ_SECONDS:-5}"
 
 echo "== WebAssembly build, and Catch2 compiled to WebAssembly under Node"
 bash scripts/build.sh >/dev/null 2>&1 || bash scripts/build.sh

@@ -143,7 +143,8 @@ describe('the constructor', () => {
 
   const badOptions = [
     [[], 'options must be a plain object, undefined or null (got an array)'],
-    [{ baseUrl: 'ftp://example.com' }, 'options.baseUrl must start with http:// or https://'],
+    [{ baseUrl: 'ftp://example.com' }, 'options.baseUrl must be http:// or https:// followed by a host'],
+    [{ baseUrl: 'http://' }, 'options.baseUrl must be http:// or https:// followed by a host'],
     [{ baseUrl: 5 }, 'options.baseUrl must be a non-empty string (got a number)'],
     [{ timeout: 0 }, 'options.timeout must be a whole number from 1 to 3600000 (got a number)'],
     [{ timeout: '10' }, 'options.timeout must be a whole number from 1 to 3600000 (got a string)'],

@@ -11,7 +11,6 @@
 //
 // The class is built as js/node.cjs builds it, over a wrapped factory that keeps the Emscripten
 // module object, so the tests can read its memory (HEAPU8.buffer) and embind's handle count.
-// Cases the library gets wrong stay in the tables, marked `todo` with the reason (TODO_RULES).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -540,29 +539,6 @@ for (const slot of METHOD_SLOTS) slot.id ??= `${slot.method} ${slot.arg}`;
 const TIERS = { undefined: [undefined], large: [undefined, 'large'], heavy: [undefined, 'large', 'heavy'] };
 const valuesFor = (slot) => HOSTILE.filter((hostile) => TIERS[slot.tier].includes(hostile.size));
 
-// --- what the library gets wrong ---------------------------------------------------------------
-//
-// Each rule: the hostile values (by name) and the arguments (all, or those `slots` picks) whose
-// cases are todo, and why. Each was reported to the maintainers with a minimal repro.
-
-const EXOTIC_OBJECTS = ['RegExp', 'Error', 'Promise', 'boxed Symbol', 'Uint8Array', 'Float64Array', 'ArrayBuffer', 'DataView',
-  'Map', 'Set', 'WeakMap', 'Math (a namespace object)', 'an arguments object'];
-
-const TODO_RULES = [
-  {
-    values: ['getter that throws on the first read only'],
-    slots: (slot) => slot.arg !== 'userId' && slot.arg !== 'apiKey',
-    reason: 'known limit: when JSON.stringify throws but every later read succeeds (a getter that throws only once), glue.js ' +
-      'cannot find the culprit again and the message names the first argument',
-  },
-];
-
-/** Why the case is a todo (a library problem, reported), or undefined. */
-function todoFor(slot, valueName) {
-  const rule = TODO_RULES.find((r) => r.values.includes(valueName) && (!r.slots || r.slots(slot)));
-  return rule?.reason;
-}
-
 // --- the checks ----------------------------------------------------------------------------------
 
 /** The expected outcome: REJECT or { wire, either }; a body over maxBodyBytes is refused. */
@@ -699,7 +675,7 @@ describe('every method argument, given each hostile value', () => {
   for (const slot of METHOD_SLOTS) {
     describe(slot.id, () => {
       for (const hostile of valuesFor(slot)) {
-        test(hostile.name, { todo: todoFor(slot, hostile.name) }, () => checkMethodCase(slot, hostile));
+        test(hostile.name, () => checkMethodCase(slot, hostile));
       }
       test('afterwards, the same client delivers a valid call', () => assertDelivers(client));
     });
@@ -745,8 +721,7 @@ async function sweep(target, slots, values, repeat = 1) {
   return outcomes;
 }
 
-// The sweep leaves out the heavy values (refused in JavaScript, they never reach the module) and
-// the one value whose double read throws out of the module (see its todo, and the test below).
+// The sweep leaves out the heavy values (refused in JavaScript, they never reach the module).
 /**
  * Runs `scenario` against a module of its own in a child process (the public class over the
  * build, as js/node.cjs makes it) and returns what it saw: the errors thrown, embind's handle count
@@ -849,8 +824,7 @@ describe('memory', () => {
 //
 // new outbound(apiKey, options) may throw a TypeError (its contract) or return a client; a client
 // it returns must work: when it points at the receiver, a call is delivered. Each argument's table
-// runs on a fresh module, so that one table's refusals cannot wear out the next (see the todo
-// "3,000 refused constructions" above).
+// runs on a fresh module, so that one table's refusals cannot affect the next.
 
 const HEADER_SAFE = /^[\x21-\x7e]*$/;  // what the library accepts in a header: visible ASCII
 
@@ -949,7 +923,7 @@ describe('the constructor, given each hostile value', () => {
       let fresh;
       before(() => { fresh = instrumentedOutbound(); });
       for (const hostile of valuesFor(slot)) {
-        test(hostile.name, { todo: todoFor(slot, hostile.name) }, () => checkConstructorCase(fresh.outbound, slot, hostile));
+        test(hostile.name, () => checkConstructorCase(fresh.outbound, slot, hostile));
       }
       test('afterwards, the module still makes clients that deliver', async () => {
         const made = new fresh.outbound(API_KEY, { baseUrl: receiver.url, retries: 0 });

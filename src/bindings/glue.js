@@ -87,51 +87,31 @@ function outboundFindUnserializable(value, path, ancestors) {
   return null;
 }
 
-function outboundUnserializableReport(values, error) {
-  for (var i = 0; i < values.length; i++) {
-    var found;
-    try {
-      found = outboundFindUnserializable(values[i], '', []);
-    } catch (walkError) {
-      found = { path: '', problem: 'cannot be sent as JSON: ' + outboundErrorText(walkError) };
-    }
-    if (found) return '!' + JSON.stringify({ arg: i, path: outboundCut(found.path, 300), problem: found.problem });
-  }
-  // The walk found nothing (a boxed BigInt, a getter that throws only once): blame the first
-  // argument that JSON.stringify refuses on its own.
-  for (var k = 0; k < values.length; k++) {
-    try {
-      JSON.stringify(values[k]);
-    } catch (alone) {
-      return '!' + JSON.stringify({ arg: k, path: '', problem: 'cannot be sent as JSON: ' + outboundErrorText(alone) });
-    }
-  }
-  return '!' + JSON.stringify({ arg: 0, path: '', problem: 'cannot be sent as JSON: ' + outboundErrorText(error) });
+function outboundReport(arg, path, problem) {
+  return '!' + JSON.stringify({ arg: arg, path: outboundCut(path, 300), problem: problem });
 }
 
-// The argument that makes the text too long: the longest one as JSON (only after a failure).
-function outboundTooLongReport(values, maxBodyBytes) {
-  var longest = 0;
-  var longestLength = -1;
-  for (var i = 0; i < values.length; i++) {
-    var json;
-    try {
-      json = JSON.stringify(values[i]);
-    } catch (changedSinceFirstRead) {  // a getter that answers differently the second time
-      return outboundUnserializableReport(values, changedSinceFirstRead);
-    }
-    var length = json === undefined ? 0 : json.length;
-    if (length > longestLength) {
-      longest = i;
-      longestLength = length;
-    }
+// Why JSON.stringify threw on argument `arg`. The walk may find nothing (a boxed BigInt, a getter
+// that throws only once): then the argument itself is named, with the exception's message.
+function outboundUnserializableReport(arg, value, error) {
+  var found;
+  try {
+    found = outboundFindUnserializable(value, '', []);
+  } catch (walkError) {
+    error = walkError;
   }
-  return '!' + JSON.stringify({
-    arg: longest,
-    path: '',
-    problem: 'takes ' + longestLength + ' characters as JSON, more than a request body may hold (maxBodyBytes: ' +
-      maxBodyBytes + '); nothing was sent'
-  });
+  if (found) return outboundReport(arg, found.path, found.problem);
+  return outboundReport(arg, '', 'cannot be sent as JSON: ' + outboundErrorText(error));
+}
+
+// The argument that makes the text too long: the longest one as JSON.
+function outboundTooLongReport(texts, maxBodyBytes) {
+  var longest = 0;
+  for (var i = 1; i < texts.length; i++) {
+    if (texts[i].length > texts[longest].length) longest = i;
+  }
+  return outboundReport(longest, '', 'takes ' + texts[longest].length + ' characters as JSON, more than a ' +
+    'request body may hold (maxBodyBytes: ' + maxBodyBytes + '); nothing was sent');
 }
 
 /**
@@ -145,7 +125,7 @@ Module['encodeArgs'] = function () {
   try {
     return outboundEncodeArgs.apply(null, arguments);
   } catch (error) {
-    return '!' + JSON.stringify({ arg: 0, path: '', problem: 'could not be read: ' + outboundErrorText(error) });
+    return outboundReport(0, '', 'could not be read: ' + outboundErrorText(error));
   }
 };
 
@@ -153,26 +133,30 @@ function outboundEncodeArgs(maxBodyBytes) {
   var maxLength = 2 * maxBodyBytes + 1024;
   var count = arguments.length - 1;
   var kinds = '';
-  var values = new Array(count);
+  var texts = new Array(count);
+  var length = 0;
+  // One JSON.stringify per argument, so that when one throws, it is the one named.
   for (var i = 0; i < count; i++) {
     var value = arguments[i + 1];
     var kind;
     try {
       kind = outboundKindOf(value);
     } catch (error) {  // a Proxy whose traps throw
-      return '!' + JSON.stringify({ arg: i, path: '', problem: 'could not be read: ' + outboundErrorText(error) });
+      return outboundReport(i, '', 'could not be read: ' + outboundErrorText(error));
     }
     kinds += kind;
-    values[i] = kind === 'B' ? null : kind === 'x' ? outboundBuiltInName(value) : value;
+    if (kind === 'B') value = null;
+    if (kind === 'x') value = outboundBuiltInName(value);
+    try {
+      texts[i] = JSON.stringify(value);
+    } catch (error) {
+      return outboundUnserializableReport(i, value, error);
+    }
+    if (texts[i] === undefined) texts[i] = 'null';  // a function or a symbol, as in an array
+    length += texts[i].length + 1;
   }
-  var text;
-  try {
-    text = JSON.stringify(values);
-  } catch (error) {
-    return outboundUnserializableReport(values, error);
-  }
-  if (text.length > maxLength) return outboundTooLongReport(values, maxBodyBytes);
-  return kinds + ':' + text;
+  if (length > maxLength) return outboundTooLongReport(texts, maxBodyBytes);
+  return kinds + ':[' + texts.join(',') + ']';
 }
 
 /** A Promise with its resolve and reject functions, for calls that complete later. */

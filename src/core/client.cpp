@@ -33,10 +33,11 @@ Result<std::string> baseUrlFrom(const JsArg& arg) {
   auto url = nonEmptyStringFrom(arg, "options.baseUrl");
   if (!url.ok()) return url;
   std::string text = url.value();
-  if (!startsWith(text, "http://") && !startsWith(text, "https://")) {
-    return invalidArgument("options.baseUrl must start with http:// or https://");
+  const std::string_view scheme = startsWith(text, "https://") ? "https://" : "http://";
+  while (text.size() > scheme.size() && text.back() == '/') text.pop_back();
+  if (!startsWith(text, scheme) || text.size() == scheme.size() || text[scheme.size()] == '/') {
+    return invalidArgument("options.baseUrl must be http:// or https:// followed by a host");
   }
-  while (!text.empty() && text.back() == '/') text.pop_back();
   return text;
 }
 

@@ -1,6 +1,10 @@
 #include "core/json_check.hpp"
 
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 namespace outbound {
@@ -29,8 +33,10 @@ class Scanner {
     return true;
   }
 
-  // -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+  // -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?, and within a double's range: a
+  // number too large for one (1e400) has no value a parser could give it.
   bool number() {
+    const size_t start = at_;
     take('-');
     if (!take('0') && !digits()) return false;
     if (take('.') && !digits()) return false;
@@ -38,7 +44,7 @@ class Scanner {
       if (!take('+')) take('-');
       if (!digits()) return false;
     }
-    return true;
+    return fitsInDouble(text_.substr(start, at_ - start));
   }
 
   // After the opening quote: escapes as RFC 8259 lists them, no control characters, valid UTF-8.
@@ -64,12 +70,70 @@ class Scanner {
     if (atEnd()) return false;
     const char kind = text_[at_++];
     if (kind != 'u') return std::string_view("\"\\/bfnrt").find(kind) != std::string_view::npos;
+    const int unit = hexUnit();
+    if (unit < 0xD800 || unit > 0xDFFF) return unit >= 0;
+    // A UTF-16 surrogate escape stands for a character only as a high-low pair.
+    if (unit > 0xDBFF || !literal("\\u")) return false;
+    const int low = hexUnit();
+    return low >= 0xDC00 && low <= 0xDFFF;
+  }
+
+  // Four hex digits, as a UTF-16 code unit; -1 when they are not there.
+  int hexUnit() {
+    int unit = 0;
     for (int i = 0; i < 4; ++i, ++at_) {
       const char h = peek();
-      const bool hex = (h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F');
-      if (atEnd() || !hex) return false;
+      int digit;
+      if (atEnd()) return -1;
+      if (h >= '0' && h <= '9') {
+        digit = h - '0';
+      } else if (h >= 'a' && h <= 'f') {
+        digit = h - 'a' + 10;
+      } else if (h >= 'A' && h <= 'F') {
+        digit = h - 'A' + 10;
+      } else {
+        return -1;
+      }
+      unit = unit * 16 + digit;
     }
-    return true;
+    return unit;
+  }
+
+  // Whether a number as the grammar reads it is finite as a double. Only numbers whose leading
+  // digit sits near 10^308 need the exact answer of strtod.
+  static bool fitsInDouble(std::string_view number) {
+    constexpr std::int64_t kExponentCap = 1'000'000'000'000;  // beyond any text's digit count
+    std::int64_t magnitude = -1;  // the power of ten of the leading non-zero digit, before the exponent
+    bool seenNonZero = false, afterPoint = false;
+    size_t i = number[0] == '-' ? 1 : 0;
+    for (; i < number.size() && number[i] != 'e' && number[i] != 'E'; ++i) {
+      const char c = number[i];
+      if (c == '.') {
+        afterPoint = true;
+      } else if (!seenNonZero && c == '0') {
+        if (afterPoint) --magnitude;
+      } else if (!seenNonZero) {
+        seenNonZero = true;
+        if (!afterPoint) magnitude = 0;
+      } else if (!afterPoint) {
+        ++magnitude;
+      }
+    }
+    if (!seenNonZero) return true;  // zero, however written
+    std::int64_t exponent = 0;
+    if (i < number.size()) {
+      const bool negative = number[i + 1] == '-';
+      for (++i; i < number.size(); ++i) {
+        if (number[i] >= '0' && number[i] <= '9' && exponent < kExponentCap) {
+          exponent = exponent * 10 + (number[i] - '0');
+        }
+      }
+      if (negative) exponent = -exponent;
+    }
+    const std::int64_t power = magnitude + exponent;
+    if (power < 308) return true;
+    if (power > 308) return false;
+    return std::isfinite(std::strtod(std::string(number).c_str(), nullptr));
   }
 
   // The rest of a multi-byte UTF-8 sequence led by `lead`: no overlong forms, no surrogates,
@@ -119,23 +183,14 @@ bool isWellFormedJson(std::string_view text) {
     }
     if (expect == Expect::Value) {
       const char c = scan.peek();
-      if (scan.take('{')) {
+      if (c == '{' || c == '[') {
+        scan.take(c);
         scan.skipWhitespace();
-        if (scan.take('}')) {
+        if (scan.take(c == '{' ? '}' : ']')) {
           expect = Expect::AfterValue;
         } else {
-          open.push_back('{');
-          expect = Expect::Key;
-        }
-        continue;
-      }
-      if (scan.take('[')) {
-        scan.skipWhitespace();
-        if (scan.take(']')) {
-          expect = Expect::AfterValue;
-        } else {
-          open.push_back('[');
-          expect = Expect::Value;
+          open.push_back(c);
+          expect = c == '{' ? Expect::Key : Expect::Value;
         }
         continue;
       }

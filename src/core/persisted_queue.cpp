@@ -1,6 +1,8 @@
 #include "core/persisted_queue.hpp"
 
 #include <cstdio>
+#include <limits>
+#include <type_traits>
 
 #include "core/json.hpp"
 
@@ -20,6 +22,23 @@ std::uint64_t fnv1a(std::string_view text) {
   return hash;
 }
 
+// An integer that T holds as it is: another program's 2^32 + 1 is not version 1.
+template <class T>
+bool readInteger(const Json& value, T& out) {
+  using Limits = std::numeric_limits<T>;
+  if (value.is_number_unsigned()) {
+    const auto number = value.get<std::uint64_t>();
+    if (number > static_cast<std::uint64_t>(Limits::max())) return false;
+    out = static_cast<T>(number);
+    return true;
+  }
+  if (!value.is_number_integer()) return false;
+  const auto number = value.get<std::int64_t>();
+  if (number < Limits::min() || number > Limits::max()) return false;
+  out = static_cast<T>(number);
+  return true;
+}
+
 template <class T>
 bool read(const Json& object, const char* key, T& out) {
   const auto found = object.find(key);
@@ -29,7 +48,7 @@ bool read(const Json& object, const char* key, T& out) {
   } else if constexpr (std::is_same_v<T, bool>) {
     if (!found->is_boolean()) return false;
   } else {
-    if (!found->is_number_integer()) return false;
+    return readInteger(*found, out);
   }
   out = found->get<T>();
   return true;

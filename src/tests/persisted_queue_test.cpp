@@ -43,7 +43,11 @@ TEST_CASE("anything else in storage is not a stored queue") {
        R"({"v":1,"tab":5,"beat":1,"released":false,"calls":[]})",
        R"({"v":1,"tab":"t","beat":1,"released":false,"calls":[{"m":"track"}]})",
        R"({"v":1,"tab":"t","beat":1,"released":false,"calls":[{"m":"t","p":"/t","b":"{}","u":[1],"t":1}]})",
-       R"({"v":1,"tab":"t","beat":"1","released":false,"calls":[]})"}) {
+       R"({"v":1,"tab":"t","beat":"1","released":false,"calls":[]})",
+       R"({"v":4294967297,"tab":"t","beat":1,"released":false,"calls":[]})",
+       R"({"v":-4294967295,"tab":"t","beat":1,"released":false,"calls":[]})",
+       R"({"v":1,"tab":"t","beat":18446744073709551615,"released":false,"calls":[]})",
+       R"({"v":1,"tab":"t","beat":1,"released":false,"calls":[{"m":"t","p":"/t","b":"{}","u":[],"t":9223372036854775808}]})"}) {
     INFO(text);
     CHECK_FALSE(decodeStoredQueue(text).has_value());
   }
