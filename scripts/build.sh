@@ -3,7 +3,7 @@
 set -euo pipefail
 exec 1>&2  # build logs are diagnostics; this keeps `npm pack --json` output parseable
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
+OUTBOUND_NEEDS_NODE_MODULES=1 bash scripts/ensure-deps.sh  # terser, for dist/
 # Debian's emcc finds its JS optimizer's acorn only here (see shared TOOLCHAIN.md).
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 jobs=$(nproc 2>/dev/null || echo 2)

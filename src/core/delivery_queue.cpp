@@ -22,6 +22,12 @@ class UserGate {
   std::unordered_set<std::string_view> blocked_;
 };
 
+// Whether an earlier call of one of its users holds `call` back (in-flight calls are not asked:
+// they wait anyway, and most calls of a long queue are in flight).
+bool isHeld(const PendingCall& call, const UserGate& gate, const UserGate& eventGate) {
+  return gate.anyBlocked(call.userIds) || (!call.isEvent && eventGate.anyBlocked(call.userIds));
+}
+
 std::string withAttempts(std::string message, int attempts) {
   if (attempts <= 1) return message;
   return message + " (after " + std::to_string(attempts) + " attempts)";
@@ -120,13 +126,9 @@ std::vector<Send> DeliveryQueue::takeDue(std::int64_t nowMs) {
 
   for (size_t i = 0; i < calls_.size(); ++i) {
     PendingCall& call = calls_[i];
-    const bool blocked =
-        gate.anyBlocked(call.userIds) || (!call.isEvent && eventGate.anyBlocked(call.userIds));
-    if (call.inFlight || call.notBeforeMs > nowMs || blocked) {
-      holdLaterCalls(call);
-      continue;
-    }
+    const bool waits = call.inFlight || call.notBeforeMs > nowMs || isHeld(call, gate, eventGate);
     holdLaterCalls(call);
+    if (waits) continue;
     if (!call.batchable) {
       sends.push_back(makeSingle(call));
       continue;
@@ -217,10 +219,9 @@ std::optional<std::int64_t> DeliveryQueue::nextWakeMs() const {
   UserGate gate;
   UserGate eventGate;
   for (const auto& call : calls_) {
-    const bool held =
-        gate.anyBlocked(call.userIds) || (!call.isEvent && eventGate.anyBlocked(call.userIds));
+    const bool waits = call.inFlight || isHeld(call, gate, eventGate);
     (call.isEvent ? eventGate : gate).block(call.userIds);
-    if (call.inFlight || held) continue;
+    if (waits) continue;
     std::int64_t due = call.notBeforeMs;
     if (call.batchable && call.id > flushUpTo_)
       due = std::max(due, call.acceptedMs + batch_.flushIntervalMs);
