@@ -111,8 +111,8 @@ val ClientSession::call(const char* method, const std::string& encodedArgs) {
   pending.isEvent = pending.method == "track" || pending.method == "trackBatch";
   const CallId id = queue_.add(std::move(pending), wallClockMs());
 
-  val deferred = glue("deferred")();
-  promises_.emplace(id, Deferred{deferred["resolve"], deferred["reject"]});
+  val promise = glue("pending")();
+  promises_.emplace(id, promise);
   if (persist_) settle(queue_.dropOldestBeyond(limits_.maxCalls, limits_.maxBytes));
   if (!glue("isOnline")().as<bool>()) {
     // Held: the `online` event resumes delivery.
@@ -124,7 +124,7 @@ val ClientSession::call(const char* method, const std::string& encodedArgs) {
     wakeNoLaterThan(queue_.deadlineOf(id));
   }
   scheduleSave();
-  return deferred["promise"];
+  return promise;
 }
 
 val ClientSession::flush() {
@@ -132,9 +132,9 @@ val ClientSession::flush() {
   queue_.flushUpTo(last);
   pump();
   if (queue_.settledUpTo(last)) return resolved();
-  val deferred = glue("deferred")();
-  flushes_.emplace_back(last, deferred["resolve"]);
-  return deferred["promise"];
+  val promise = glue("pending")();
+  flushes_.emplace_back(last, promise);
+  return promise;
 }
 
 val ClientSession::close() {
@@ -186,12 +186,12 @@ void ClientSession::settle(const std::vector<Settled>& settled) {
                      outcome.error->message);
       continue;
     }
-    Deferred deferred = std::move(found->second);
+    const val promise = std::move(found->second);
     promises_.erase(found);
     if (outcome.error) {
-      deferred.reject(callError(*outcome.error));
+      glue("settle")(promise, callError(*outcome.error));
     } else {
-      deferred.resolve(val::undefined());
+      glue("settle")(promise);
     }
   }
 }
@@ -199,7 +199,7 @@ void ClientSession::settle(const std::vector<Settled>& settled) {
 void ClientSession::resolveFlushes() {
   for (auto flush = flushes_.begin(); flush != flushes_.end();) {
     if (queue_.settledUpTo(flush->first)) {
-      flush->second(val::undefined());
+      glue("settle")(flush->second);
       flush = flushes_.erase(flush);
     } else {
       ++flush;

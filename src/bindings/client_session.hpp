@@ -40,11 +40,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   static void resumeAll();
 
  private:
-  struct Deferred {
-    emscripten::val resolve;
-    emscripten::val reject;
-  };
-
   void pump();
   void send(const Send& send);
   void finished(SendId send, const std::string& method, const std::string& path,
@@ -61,8 +56,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   Client client_;
   DeliveryQueue queue_;
-  std::map<CallId, Deferred> promises_;  // calls restored from storage have none
-  std::vector<std::pair<CallId, emscripten::val>> flushes_;  // (last call, resolve)
+  std::map<CallId, emscripten::val> promises_;  // calls restored from storage have none
+  std::vector<std::pair<CallId, emscripten::val>> flushes_;  // (last call, its Promise)
   Timer wakeTimer_;
   std::int64_t wakeAtMs_ = 0;  // when wakeTimer_ fires
   Timer saveTimer_;

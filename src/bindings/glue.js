@@ -159,14 +159,26 @@ function outboundEncodeArgs(maxBodyBytes) {
   return kinds + ':[' + texts.join(',') + ']';
 }
 
-/** A Promise with its resolve and reject functions, for calls that complete later. */
-Module['deferred'] = function () {
-  var deferred = {};
-  deferred.promise = new Promise(function (resolve, reject) {
-    deferred.resolve = resolve;
-    deferred.reject = reject;
+// The settling functions of the Promises `pending` made, until `settle` uses them. C++ holds the
+// Promise alone: one handle, and one trip into JavaScript to make it and one to settle it.
+var outboundSettlers = new WeakMap();
+
+/** A Promise for a call that completes later. */
+Module['pending'] = function () {
+  var settlers;
+  var promise = new Promise(function (resolve, reject) {
+    settlers = { resolve: resolve, reject: reject };
   });
-  return deferred;
+  outboundSettlers.set(promise, settlers);
+  return promise;
+};
+
+/** Settles a Promise of `pending`: rejected with `error` when there is one, else resolved. */
+Module['settle'] = function (promise, error) {
+  var settlers = outboundSettlers.get(promise);
+  outboundSettlers.delete(promise);
+  if (error === undefined) settlers.resolve();
+  else settlers.reject(error);
 };
 
 /** The Error a call rejects with (SPEC §4). */
