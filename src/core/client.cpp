@@ -198,7 +198,7 @@ Result<HttpRequest> Client::prepare(std::string_view method, std::string_view en
                                     std::int64_t nowMs) const {
   const MethodSpec* spec = findMethod(method);
   if (spec == nullptr) return invalidArgument(std::string(method) + " is not a method of the API");
-  auto args = decodeJsArgs(encodedArgs, paramNames(*spec));
+  auto args = decodeJsArgs(encodedArgs, spec->paramNames);
   if (!args.ok()) return withoutKeyInCallerText(withPrefix(method, args.error()));
   auto body = buildBody(*spec, args.value(), nowMs);
   if (!body.ok()) return withoutKeyInCallerText(withPrefix(method, body.error()));

@@ -12,13 +12,13 @@ namespace {
 
 class Scanner {
  public:
-  explicit Scanner(std::string_view text) : text_(text) {}
+  explicit Scanner(std::string_view text) : at_(text.data()), end_(text.data() + text.size()) {}
 
-  bool atEnd() const { return at_ == text_.size(); }
-  char peek() const { return atEnd() ? '\0' : text_[at_]; }
+  bool atEnd() const { return at_ == end_; }
+  char peek() const { return at_ == end_ ? '\0' : *at_; }
 
   void skipWhitespace() {
-    while (!atEnd() && (peek() == ' ' || peek() == '\t' || peek() == '\n' || peek() == '\r')) ++at_;
+    while (at_ != end_ && (*at_ == ' ' || *at_ == '\t' || *at_ == '\n' || *at_ == '\r')) ++at_;
   }
 
   bool take(char expected) {
@@ -28,7 +28,7 @@ class Scanner {
   }
 
   bool literal(std::string_view word) {
-    if (text_.substr(at_, word.size()) != word) return false;
+    if (std::string_view(at_, end_ - at_).substr(0, word.size()) != word) return false;
     at_ += word.size();
     return true;
   }
@@ -36,7 +36,7 @@ class Scanner {
   // -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?, and within a double's range: a
   // number too large for one (1e400) has no value a parser could give it.
   bool number() {
-    const size_t start = at_;
+    const char* const start = at_;
     take('-');
     if (!take('0') && !digits()) return false;
     if (take('.') && !digits()) return false;
@@ -44,13 +44,13 @@ class Scanner {
       if (!take('+')) take('-');
       if (!digits()) return false;
     }
-    return fitsInDouble(text_.substr(start, at_ - start));
+    return fitsInDouble(std::string_view(start, at_ - start));
   }
 
   // After the opening quote: escapes as RFC 8259 lists them, no control characters, valid UTF-8.
   bool stringBody() {
-    while (!atEnd()) {
-      const auto c = static_cast<unsigned char>(text_[at_++]);
+    while (at_ != end_) {
+      const auto c = static_cast<unsigned char>(*at_++);
       if (c == '"') return true;
       if (c < 0x20) return false;
       if (c == '\\' && !escape()) return false;
@@ -61,14 +61,14 @@ class Scanner {
 
  private:
   bool digits() {
-    const size_t start = at_;
-    while (!atEnd() && peek() >= '0' && peek() <= '9') ++at_;
+    const char* const start = at_;
+    while (at_ != end_ && *at_ >= '0' && *at_ <= '9') ++at_;
     return at_ > start;
   }
 
   bool escape() {
     if (atEnd()) return false;
-    const char kind = text_[at_++];
+    const char kind = *at_++;
     if (kind != 'u') return std::string_view("\"\\/bfnrt").find(kind) != std::string_view::npos;
     const int unit = hexUnit();
     if (unit < 0xD800 || unit > 0xDFFF) return unit >= 0;
@@ -103,7 +103,8 @@ class Scanner {
   // digit sits near 10^308 need the exact answer of strtod.
   static bool fitsInDouble(std::string_view number) {
     constexpr std::int64_t kExponentCap = 1'000'000'000'000;  // beyond any text's digit count
-    std::int64_t magnitude = -1;  // the power of ten of the leading non-zero digit, before the exponent
+    std::int64_t magnitude =
+        -1;  // the power of ten of the leading non-zero digit, before the exponent
     bool seenNonZero = false, afterPoint = false;
     size_t i = number[0] == '-' ? 1 : 0;
     for (; i < number.size() && number[i] != 'e' && number[i] != 'E'; ++i) {
@@ -162,8 +163,10 @@ class Scanner {
     return true;
   }
 
-  std::string_view text_;
-  size_t at_ = 0;
+  // Pointers, not an index into a string_view: at -Oz its accessors stay calls, in loops over
+  // every byte.
+  const char* at_;
+  const char* end_;
 };
 
 }  // namespace

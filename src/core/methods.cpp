@@ -158,10 +158,18 @@ Result<BuiltBody> buildBodyWithNames(const MethodSpec& method, const std::vector
   return std::move(body).finish();
 }
 
+// Each method's argument names as strings, made once: every call's messages may need them.
+std::vector<MethodSpec> withParamNames(std::vector<MethodSpec> methods) {
+  for (auto& method : methods) {
+    for (const auto& param : method.params) method.paramNames.emplace_back(param.name);
+  }
+  return methods;
+}
+
 }  // namespace
 
 const std::vector<MethodSpec>& apiMethods() {
-  static const std::vector<MethodSpec> kMethods{
+  static const std::vector<MethodSpec> kMethods = withParamNames({
       {"identify", "/identify", {{"userId", Param::UserId}, {"attributes", Param::Attributes}}},
       {"alias", "/identify", {{"userId", Param::UserId}, {"previousId", Param::PreviousId}}},
       {"track",
@@ -185,7 +193,7 @@ const std::vector<MethodSpec>& apiMethods() {
       {"unsubscribeCampaigns",
        "/unsubscribe/campaigns",
        {{"userId", Param::UserId}, {"campaignIds", Param::CampaignIds}}},
-  };
+  });
   return kMethods;
 }
 
@@ -196,15 +204,9 @@ const MethodSpec* findMethod(std::string_view name) {
   return nullptr;
 }
 
-std::vector<std::string> paramNames(const MethodSpec& method) {
-  std::vector<std::string> names;
-  for (const auto& param : method.params) names.emplace_back(param.name);
-  return names;
-}
-
 Result<BuiltBody> buildBody(const MethodSpec& method, const std::vector<JsArg>& args,
                             std::int64_t nowMs) {
-  return buildBodyWithNames(method, args, paramNames(method), nowMs);
+  return buildBodyWithNames(method, args, method.paramNames, nowMs);
 }
 
 }  // namespace outbound

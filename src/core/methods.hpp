@@ -35,7 +35,8 @@ struct MethodSpec {
   std::string_view name;
   std::string_view path;  // relative to baseUrl
   std::vector<ParamSpec> params;
-  bool allTokens = false;  // the disableAll* methods add "all": true
+  bool allTokens = false;                    // the disableAll* methods add "all": true
+  std::vector<std::string> paramNames = {};  // the params' names, for messages
 };
 
 /// Every method of the API, in SPEC §2's order.
@@ -43,9 +44,6 @@ const std::vector<MethodSpec>& apiMethods();
 
 /// The method called `name`, or nullptr.
 const MethodSpec* findMethod(std::string_view name);
-
-/// The names of a method's arguments, in order.
-std::vector<std::string> paramNames(const MethodSpec& method);
 
 /// The most events one /track/batch request may carry.
 constexpr size_t kMaxBatchEvents = 100;
