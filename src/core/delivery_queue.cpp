@@ -22,10 +22,18 @@ class UserGate {
   std::unordered_set<std::string_view> blocked_;
 };
 
-// Whether an earlier call of one of its users holds `call` back (in-flight calls are not asked:
-// they wait anyway, and most calls of a long queue are in flight).
+// Whether an earlier waiting call of one of its users holds `call` back.
 bool isHeld(const PendingCall& call, const UserGate& gate, const UserGate& eventGate) {
   return gate.anyBlocked(call.userIds) || (!call.isEvent && eventGate.anyBlocked(call.userIds));
+}
+
+// Whether `byUser` has, for one of `users`, a call earlier than `id`.
+bool anyEarlier(const std::unordered_map<std::string, std::set<CallId>>& byUser,
+                const std::vector<std::string>& users, CallId id) {
+  return std::any_of(users.begin(), users.end(), [&](const std::string& user) {
+    const auto found = byUser.find(user);
+    return found != byUser.end() && *found->second.begin() < id;
+  });
 }
 
 std::string withAttempts(std::string message, int attempts) {
@@ -88,17 +96,39 @@ bool DeliveryQueue::batchIsDue(const std::vector<size_t>& members, std::int64_t 
 
 Send DeliveryQueue::makeSingle(PendingCall& call) {
   const SendId id = nextSendId_++;
-  call.inFlight = id;
-  ++call.attempts;
+  markInFlight(call, id);
   return Send{id, call.method, call.path, call.body, {call.id}};
+}
+
+void DeliveryQueue::markInFlight(PendingCall& call, SendId send) {
+  call.inFlight = send;
+  ++call.attempts;
+  auto& byUser = call.isEvent ? eventsInFlightByUser_ : nonEventsInFlightByUser_;
+  for (const auto& user : call.userIds) byUser[user].insert(call.id);
+}
+
+void DeliveryQueue::markLanded(PendingCall& call) {
+  call.inFlight.reset();
+  auto& byUser = call.isEvent ? eventsInFlightByUser_ : nonEventsInFlightByUser_;
+  for (const auto& user : call.userIds) {
+    const auto found = byUser.find(user);
+    if (found == byUser.end()) continue;
+    found->second.erase(call.id);
+    if (found->second.empty()) byUser.erase(found);
+  }
+}
+
+// A call in flight holds back a later call of its users as a waiting one would (see takeDue).
+bool DeliveryQueue::heldByCallInFlight(const PendingCall& call) const {
+  return anyEarlier(nonEventsInFlightByUser_, call.userIds, call.id) ||
+         (!call.isEvent && anyEarlier(eventsInFlightByUser_, call.userIds, call.id));
 }
 
 Send DeliveryQueue::makeBatch(const std::vector<size_t>& members) {
   Send send{nextSendId_++, "track", "/track/batch", "[", {}};
   for (const size_t i : members) {
     PendingCall& call = calls_[i];
-    call.inFlight = send.id;
-    ++call.attempts;
+    markInFlight(call, send.id);
     if (send.body.size() > 1) send.body += ',';
     send.body += call.body;
     send.calls.push_back(call.id);
@@ -111,8 +141,10 @@ std::vector<Send> DeliveryQueue::takeDue(std::int64_t nowMs) {
   scanWorthwhile_ = false;
   tracksSinceScan_ = 0;
   std::vector<Send> sends;
-  UserGate gate;               // users with an earlier non-event pending: everything waits
-  UserGate eventGate;          // users with an earlier event pending: non-events wait
+  // Users with an earlier non-event waiting: everything waits; with an earlier event waiting:
+  // non-events wait. Calls in flight hold back the same way (heldByCallInFlight), unvisited.
+  UserGate gate;
+  UserGate eventGate;
   std::vector<size_t> batch;   // track calls gathering into one request
   std::size_t batchBytes = 2;  // "[" and "]"
   auto closeBatch = [&](bool send) {
@@ -126,7 +158,9 @@ std::vector<Send> DeliveryQueue::takeDue(std::int64_t nowMs) {
 
   for (size_t i = 0; i < calls_.size(); ++i) {
     PendingCall& call = calls_[i];
-    const bool waits = call.inFlight || call.notBeforeMs > nowMs || isHeld(call, gate, eventGate);
+    if (call.inFlight) continue;
+    const bool waits =
+        call.notBeforeMs > nowMs || isHeld(call, gate, eventGate) || heldByCallInFlight(call);
     holdLaterCalls(call);
     if (waits) continue;
     if (!call.batchable) {
@@ -181,7 +215,7 @@ std::vector<Settled> DeliveryQueue::complete(SendId send, const std::optional<Ca
   for (size_t i = 0; i < calls_.size(); ++i) {
     PendingCall& call = calls_[i];
     if (call.inFlight != send) continue;
-    call.inFlight.reset();
+    markLanded(call);
     const bool tryAgain =
         failure && isRetryable(failure->status) && call.attempts <= retry_.retries;
     if (tryAgain) {
@@ -219,9 +253,10 @@ std::optional<std::int64_t> DeliveryQueue::nextWakeMs() const {
   UserGate gate;
   UserGate eventGate;
   for (const auto& call : calls_) {
-    const bool waits = call.inFlight || isHeld(call, gate, eventGate);
+    if (call.inFlight) continue;
+    const bool held = isHeld(call, gate, eventGate) || heldByCallInFlight(call);
     (call.isEvent ? eventGate : gate).block(call.userIds);
-    if (waits) continue;
+    if (held) continue;
     std::int64_t due = call.notBeforeMs;
     if (call.batchable && call.id > flushUpTo_)
       due = std::max(due, call.acceptedMs + batch_.flushIntervalMs);

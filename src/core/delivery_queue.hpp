@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -101,6 +102,9 @@ class DeliveryQueue {
   bool batchIsDue(const std::vector<size_t>& members, std::int64_t nowMs) const;
   Send makeBatch(const std::vector<size_t>& members);
   Send makeSingle(PendingCall& call);
+  void markInFlight(PendingCall& call, SendId send);
+  void markLanded(PendingCall& call);
+  bool heldByCallInFlight(const PendingCall& call) const;
   std::vector<Settled> settle(std::vector<size_t> members, const std::optional<CallError>& failure);
 
   RetryPolicy retry_;
@@ -112,6 +116,10 @@ class DeliveryQueue {
   CallId flushUpTo_ = 0;
   std::unordered_map<std::string, std::size_t> unsettledByUser_;  // all calls
   std::unordered_map<std::string, std::size_t> unsettledNonEventsByUser_;
+  // The calls in flight, per user, so that a scan of the queue needs not visit them to know
+  // whom they hold back (in a burst, nearly all of a long queue is in flight).
+  std::unordered_map<std::string, std::set<CallId>> eventsInFlightByUser_;
+  std::unordered_map<std::string, std::set<CallId>> nonEventsInFlightByUser_;
   bool scanWorthwhile_ = false;
   std::size_t tracksSinceScan_ = 0;
 };
