@@ -772,7 +772,7 @@ const sweepValues = (slot) => valuesFor(slot).filter((hostile) => hostile.size !
 const smallValues = (slot) => valuesFor(slot).filter((hostile) => hostile.size === undefined);
 
 describe('memory', () => {
-  test('the same hostile sweep twice: the second grows neither the WebAssembly memory nor the handles', async () => {
+  test('the same hostile sweep twice: the second grows neither the WebAssembly memory nor the handles', async (t) => {
     await settleWithin(client.flush(), CALL_TIMEOUT_MS, 'flush()');
     const warm = { memory: main.memoryBytes(), handles: main.handles() };
     const first = await sweep(client, SWEEP_SLOTS, sweepValues);
@@ -781,12 +781,16 @@ describe('memory', () => {
     const afterSecond = { memory: main.memoryBytes(), handles: main.handles() };
     const report = JSON.stringify({ warm, first: { ...first, cases: undefined }, afterFirst,
       second: { ...second, cases: undefined }, afterSecond });
+    t.diagnostic(`WebAssembly memory / live handles: warm ${warm.memory} B / ${warm.handles}, after the first sweep ` +
+      `${afterFirst.memory} B / ${afterFirst.handles}, after the second ${afterSecond.memory} B / ${afterSecond.handles}`);
     assert.equal(first.threw + second.threw, 0, report);
     assert.deepEqual(second.cases, first.cases, 'a case settled differently the second time');
     assert.equal(afterSecond.memory, afterFirst.memory, `the second sweep grew the memory: ${report}`);
     // The high-water mark the megabyte-sized arguments leave is bounded too.
     assert.ok(afterSecond.memory <= 32 * MIB, `the memory grew beyond 32 MiB: ${report}`);
-    assert.ok(afterFirst.handles <= warm.handles && afterSecond.handles <= warm.handles, `handles left behind: ${report}`);
+    // The first sweep may leave the handles the bindings keep for good (glue.js functions looked up
+    // once); a handle left per call would show in the second.
+    assert.ok(afterSecond.handles <= afterFirst.handles, `handles left behind: ${report}`);
     await assertDelivers(client);
   });
 
