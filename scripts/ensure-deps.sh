@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need and the machine lacks: Debian's emscripten,
-# nlohmann-json3-dev, catch2, cmake, g++ and chromium, and the npm devDependencies.
-# Run by npm start, npm test and npm pack, so nothing has to be run before them.
+# nlohmann-json3-dev, catch2, cmake, g++, chromium, clang with its libFuzzer runtime, and the npm
+# devDependencies. Run by npm start, npm test, npm pack and npm run fuzz, so nothing has to be run
+# before them. The callers say what they need beyond the native build: OUTBOUND_NEEDS_EMSCRIPTEN
+# (default 1), OUTBOUND_NEEDS_BROWSER, OUTBOUND_NEEDS_FUZZER, OUTBOUND_NEEDS_NODE_MODULES.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# clang++'s libFuzzer runtime, where clang++ itself says its runtimes are.
+fuzzer_runtime() {
+  echo "$(clang++ -print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(uname -m).a"
+}
+
 missing=()
-command -v emcc >/dev/null || missing+=(emscripten)
+if [ "${OUTBOUND_NEEDS_EMSCRIPTEN:-1}" = 1 ] && ! command -v emcc >/dev/null; then
+  missing+=(emscripten)
+fi
 command -v cmake >/dev/null || missing+=(cmake)
 command -v g++ >/dev/null || missing+=(g++)
 [ -f /usr/include/nlohmann/json.hpp ] || missing+=(nlohmann-json3-dev)
 [ -f /usr/include/catch2/catch.hpp ] || missing+=(catch2)
 if [ "${OUTBOUND_NEEDS_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then
   missing+=(chromium)
+fi
+if [ "${OUTBOUND_NEEDS_FUZZER:-0}" = 1 ]; then
+  command -v clang++ >/dev/null || missing+=(clang)
+  if ! command -v clang++ >/dev/null || [ ! -f "$(fuzzer_runtime)" ]; then
+    missing+=(libclang-rt-14-dev)
+  fi
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

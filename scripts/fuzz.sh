@@ -15,32 +15,7 @@ if ! [[ $seconds =~ ^[1-9][0-9]*$ ]]; then
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# clang++ with its fuzzer runtime, and what CMake needs for any build of the project.
-fuzzer_runtime() {
-  echo "$(clang++ -print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(uname -m).a"
-}
-missing=()
-command -v clang++ >/dev/null || missing+=(clang)
-if ! command -v clang++ >/dev/null || [ ! -f "$(fuzzer_runtime)" ]; then
-  missing+=(libclang-rt-14-dev)
-fi
-command -v cmake >/dev/null || missing+=(cmake)
-[ -f /usr/include/nlohmann/json.hpp ] || missing+=(nlohmann-json3-dev)
-[ -f /usr/include/catch2/catch.hpp ] || missing+=(catch2)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing Debian packages: ${missing[*]}"
-  sudo=""
-  if [ "$(id -u)" != 0 ]; then
-    if ! command -v sudo >/dev/null; then
-      echo "Need root (or sudo) to install: ${missing[*]}" >&2
-      exit 1
-    fi
-    sudo=sudo
-  fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-fi
+OUTBOUND_NEEDS_EMSCRIPTEN=0 OUTBOUND_NEEDS_FUZZER=1 bash scripts/ensure-deps.sh
 
 build=build/fuzz
 cmake -S . -B "$build" -DOUTBOUND_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \

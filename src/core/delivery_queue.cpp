@@ -8,33 +8,44 @@
 namespace outbound {
 namespace {
 
-// Users whose earlier calls have not settled yet: their later calls must wait. A gate lives for
-// one scan of the queue, so it points into the calls' own strings instead of copying them.
-class UserGate {
+// One scan of the queue in call order: which waiting calls an earlier unsettled call of their
+// users holds back. Per user, a non-event holds back every later call, an event the later
+// non-events. Waiting calls are noted as the scan passes them (pointing into their own strings:
+// the scan is short-lived); calls in flight are known by their ids, so the scan skips them.
+class ScanOrder {
  public:
-  bool anyBlocked(const std::vector<std::string>& users) const {
-    return std::any_of(users.begin(), users.end(),
-                       [&](const auto& u) { return blocked_.count(u); });
+  ScanOrder(const CallIdsByUser& eventsInFlight, const CallIdsByUser& nonEventsInFlight)
+      : eventsInFlight_(eventsInFlight), nonEventsInFlight_(nonEventsInFlight) {}
+
+  /// Whether `call`, not in flight, must wait; from here on it holds back later calls itself.
+  bool heldBack(const PendingCall& call) {
+    const bool held = anyNoted(nonEvents_, call.userIds) ||
+                      anyEarlier(nonEventsInFlight_, call.userIds, call.id) ||
+                      (!call.isEvent && (anyNoted(events_, call.userIds) ||
+                                         anyEarlier(eventsInFlight_, call.userIds, call.id)));
+    (call.isEvent ? events_ : nonEvents_).insert(call.userIds.begin(), call.userIds.end());
+    return held;
   }
-  void block(const std::vector<std::string>& users) { blocked_.insert(users.begin(), users.end()); }
 
  private:
-  std::unordered_set<std::string_view> blocked_;
+  static bool anyNoted(const std::unordered_set<std::string_view>& noted,
+                       const std::vector<std::string>& users) {
+    return std::any_of(users.begin(), users.end(), [&](const auto& u) { return noted.count(u); });
+  }
+
+  static bool anyEarlier(const CallIdsByUser& byUser, const std::vector<std::string>& users,
+                         CallId id) {
+    return std::any_of(users.begin(), users.end(), [&](const std::string& user) {
+      const auto found = byUser.find(user);
+      return found != byUser.end() && *found->second.begin() < id;
+    });
+  }
+
+  const CallIdsByUser& eventsInFlight_;
+  const CallIdsByUser& nonEventsInFlight_;
+  std::unordered_set<std::string_view> events_;     // users with an earlier waiting event
+  std::unordered_set<std::string_view> nonEvents_;  // users with an earlier waiting non-event
 };
-
-// Whether an earlier waiting call of one of its users holds `call` back.
-bool isHeld(const PendingCall& call, const UserGate& gate, const UserGate& eventGate) {
-  return gate.anyBlocked(call.userIds) || (!call.isEvent && eventGate.anyBlocked(call.userIds));
-}
-
-// Whether `byUser` has, for one of `users`, a call earlier than `id`.
-bool anyEarlier(const std::unordered_map<std::string, std::set<CallId>>& byUser,
-                const std::vector<std::string>& users, CallId id) {
-  return std::any_of(users.begin(), users.end(), [&](const std::string& user) {
-    const auto found = byUser.find(user);
-    return found != byUser.end() && *found->second.begin() < id;
-  });
-}
 
 std::string withAttempts(std::string message, int attempts) {
   if (attempts <= 1) return message;
@@ -118,12 +129,6 @@ void DeliveryQueue::markLanded(PendingCall& call) {
   }
 }
 
-// A call in flight holds back a later call of its users as a waiting one would (see takeDue).
-bool DeliveryQueue::heldByCallInFlight(const PendingCall& call) const {
-  return anyEarlier(nonEventsInFlightByUser_, call.userIds, call.id) ||
-         (!call.isEvent && anyEarlier(eventsInFlightByUser_, call.userIds, call.id));
-}
-
 Send DeliveryQueue::makeBatch(const std::vector<size_t>& members) {
   Send send{nextSendId_++, "track", "/track/batch", "[", {}};
   for (const size_t i : members) {
@@ -141,10 +146,7 @@ std::vector<Send> DeliveryQueue::takeDue(std::int64_t nowMs) {
   scanWorthwhile_ = false;
   tracksSinceScan_ = 0;
   std::vector<Send> sends;
-  // Users with an earlier non-event waiting: everything waits; with an earlier event waiting:
-  // non-events wait. Calls in flight hold back the same way (heldByCallInFlight), unvisited.
-  UserGate gate;
-  UserGate eventGate;
+  ScanOrder order(eventsInFlightByUser_, nonEventsInFlightByUser_);
   std::vector<size_t> batch;   // track calls gathering into one request
   std::size_t batchBytes = 2;  // "[" and "]"
   auto closeBatch = [&](bool send) {
@@ -152,17 +154,11 @@ std::vector<Send> DeliveryQueue::takeDue(std::int64_t nowMs) {
     batch.clear();
     batchBytes = 2;
   };
-  auto holdLaterCalls = [&](const PendingCall& call) {
-    (call.isEvent ? eventGate : gate).block(call.userIds);
-  };
 
   for (size_t i = 0; i < calls_.size(); ++i) {
     PendingCall& call = calls_[i];
-    if (call.inFlight) continue;
-    const bool waits =
-        call.notBeforeMs > nowMs || isHeld(call, gate, eventGate) || heldByCallInFlight(call);
-    holdLaterCalls(call);
-    if (waits) continue;
+    // heldBack is asked of every waiting call, due or not: it notes whom the call holds back.
+    if (call.inFlight || order.heldBack(call) || call.notBeforeMs > nowMs) continue;
     if (!call.batchable) {
       sends.push_back(makeSingle(call));
       continue;
@@ -250,13 +246,9 @@ std::vector<Settled> DeliveryQueue::dropOldestBeyond(std::size_t maxCalls, std::
 std::optional<std::int64_t> DeliveryQueue::nextWakeMs() const {
   std::optional<std::int64_t> wake;
   // A call held back by an earlier call of its user wakes nothing: that call's completion does.
-  UserGate gate;
-  UserGate eventGate;
+  ScanOrder order(eventsInFlightByUser_, nonEventsInFlightByUser_);
   for (const auto& call : calls_) {
-    if (call.inFlight) continue;
-    const bool held = isHeld(call, gate, eventGate) || heldByCallInFlight(call);
-    (call.isEvent ? eventGate : gate).block(call.userIds);
-    if (held) continue;
+    if (call.inFlight || order.heldBack(call)) continue;
     std::int64_t due = call.notBeforeMs;
     if (call.batchable && call.id > flushUpTo_)
       due = std::max(due, call.acceptedMs + batch_.flushIntervalMs);

@@ -24,6 +24,7 @@ struct BatchOptions {
 
 using CallId = std::uint64_t;
 using SendId = std::uint64_t;
+using CallIdsByUser = std::unordered_map<std::string, std::set<CallId>>;
 
 /// One call accepted for delivery and not yet settled.
 struct PendingCall {
@@ -104,7 +105,6 @@ class DeliveryQueue {
   Send makeSingle(PendingCall& call);
   void markInFlight(PendingCall& call, SendId send);
   void markLanded(PendingCall& call);
-  bool heldByCallInFlight(const PendingCall& call) const;
   std::vector<Settled> settle(std::vector<size_t> members, const std::optional<CallError>& failure);
 
   RetryPolicy retry_;
@@ -118,8 +118,8 @@ class DeliveryQueue {
   std::unordered_map<std::string, std::size_t> unsettledNonEventsByUser_;
   // The calls in flight, per user, so that a scan of the queue needs not visit them to know
   // whom they hold back (in a burst, nearly all of a long queue is in flight).
-  std::unordered_map<std::string, std::set<CallId>> eventsInFlightByUser_;
-  std::unordered_map<std::string, std::set<CallId>> nonEventsInFlightByUser_;
+  CallIdsByUser eventsInFlightByUser_;
+  CallIdsByUser nonEventsInFlightByUser_;
   bool scanWorthwhile_ = false;
   std::size_t tracksSinceScan_ = 0;
 };
