@@ -1,6 +1,7 @@
 // DeliveryQueue, driven the way client_session drives it by a byte-coded run of operations and
 // checked against a model of what it promises.
-// Input: 4 bytes of setup — batching on (bit 0) and maxEvents (1 + the rest modulo 8); the flush
+// Input: 4 bytes of setup — batching on (bit 0), maxEvents (1 + bits 1–3) and maxInFlight (1 +
+// bits 4–7); the flush
 // interval (0, 500, 1000 or 1500 ms); retries (0–3); maxBodyBytes (16 + 4 × the byte) — then
 // operations, one byte each (modulo 12) followed by the bytes it reads:
 //    0 user            add a non-event call (identify) of user u0–u3, then startIfFree
@@ -18,7 +19,8 @@
 //   11 k               complete a send that is not in flight (finished, or never made)
 // Each body is {"c":<id>,"p":"<padding>"} with padding of (a byte of the add) % 48 characters.
 // Afterwards everything is flushed and every send succeeds until the queue is empty.
-// Invariants: a send starts only unsettled calls not in flight, none twice; a batch holds only
+// Invariants: a send starts only unsettled calls not in flight, none twice, and never while
+// maxInFlight sends are in flight; a batch holds only
 // tracks, at most maxEvents, within maxBodyBytes when it holds more than one; a non-event call
 // never starts while an earlier call of its user is unsettled, an event never while an earlier
 // non-event of its user is; a call is attempted at most retries + 1 times; complete() settles
@@ -67,11 +69,12 @@ class Bytes {
 
 class Run {
  public:
-  Run(RetryPolicy retry, BatchOptions batch, size_t maxBodyBytes)
+  Run(RetryPolicy retry, BatchOptions batch, size_t maxBodyBytes, size_t maxInFlight)
       : retry_(retry),
         batch_(batch),
         maxBodyBytes_(maxBodyBytes),
-        queue_(retry, batch, maxBodyBytes) {}
+        maxInFlight_(maxInFlight),
+        queue_(retry, batch, maxBodyBytes, maxInFlight) {}
 
   void add(int kind, std::uint8_t userByte, std::uint8_t padding, bool startAtOnce) {
     PendingCall call;
@@ -222,6 +225,7 @@ class Run {
  private:
   void started(const Send& send) {
     FUZZ_INVARIANT(!send.calls.empty() && inFlight_.count(send.id) == 0);
+    FUZZ_INVARIANT(inFlight_.size() < maxInFlight_);
     std::set<CallId> distinct(send.calls.begin(), send.calls.end());
     FUZZ_INVARIANT(distinct.size() == send.calls.size());
     std::string batchBody = "[";
@@ -274,18 +278,21 @@ class Run {
   }
 
   // There is a wake time while some call is neither in flight nor held behind an earlier call of
-  // its user (that call's settling wakes it).
+  // its user (that call's settling wakes it), and there is room for another send (else the next
+  // completion wakes the queue).
   void checkWake() const {
     bool waiting = false;
     for (const auto& [id, call] : unsettled_) {
       waiting |= !call.inFlight && !heldBehindEarlier(id, call);
     }
-    FUZZ_INVARIANT(queue_.nextWakeMs().has_value() == waiting);
+    FUZZ_INVARIANT(queue_.hasRoom() == (inFlight_.size() < maxInFlight_));
+    FUZZ_INVARIANT(queue_.nextWakeMs().has_value() == (waiting && queue_.hasRoom()));
   }
 
   RetryPolicy retry_;
   BatchOptions batch_;
   size_t maxBodyBytes_;
+  size_t maxInFlight_;
   DeliveryQueue queue_;
   std::int64_t now_ = fuzzing::kNowMs;
   std::map<CallId, ModelCall> unsettled_;
@@ -306,7 +313,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   RetryPolicy retry;
   retry.retries = bytes.next() % 4;
   const size_t maxBodyBytes = 16 + 4 * static_cast<size_t>(bytes.next());
-  Run run(retry, batch, maxBodyBytes);
+  Run run(retry, batch, maxBodyBytes, 1 + (batching >> 4));
 
   while (!bytes.empty()) {
     const std::uint8_t op = bytes.next() % 12;

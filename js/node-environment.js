@@ -1,103 +1,142 @@
-// The Node build's environment, included with --pre-js after src/bindings/glue.js, so all of it
+// The Node build's environment, included with --pre-js after src/bindings/glue.js and http.js, so all of it
 // lives in the module's own scope and nothing global changes.
 
-// Node has no page: no storage to keep a queue in, no network state to wait for. Said here rather
-// than probed, so that a server-side renderer's fake `window` or `navigator` is never touched.
+// Node has no page: no storage to keep a queue in, no network state to wait for, no pagehide.
+// Said here rather than probed, so that a server-side renderer's fake `window` or `navigator` is
+// never touched.
 Module['hasStorage'] = function () { return false; };
 Module['isOnline'] = function () { return true; };
+Module['watchPage'] = function () { return false; };
 
-// Node has no XMLHttpRequest, and emscripten_fetch sends with one. This is the part of it that
-// Emscripten 3.1.6's Fetch.js uses, over node:http and node:https.
-var XMLHttpRequest = (function () {
+// Requests go over node:http and node:https (src/bindings/http.js has the rules every transport
+// keeps). Keep-alive sockets are reused across calls and clients; Node unrefs idle ones, so they
+// never keep a process alive. Each client keeps at most maxInFlight requests in flight; the agents
+// also bound what all clients of the process together open to one host, since a server may make
+// many clients. A request's timeout starts once it has a socket.
+/** Node's reason for a failed request, in one line: its message, and its code if not in it. */
+function outboundFailureText(error, fallback) {
+  var code = error && typeof error.code === 'string' ? error.code : '';
+  var message = error && error.message ? String(error.message) : fallback;
+  return code && message.indexOf(code) < 0 ? message + ' (' + code + ')' : message;
+}
+
+var outboundNodeHttp = (function () {
   var http = require('http');
   var https = require('https');
-  // Keep-alive sockets are reused across calls; Node unrefs idle ones, so they never keep a
-  // process alive.
-  var agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+  var socketsPerHost = 64;
+  var agents = {
+    'http:': new http.Agent({ keepAlive: true, maxSockets: socketsPerHost }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: socketsPerHost }),
+  };
+  // 307 and 308 repeat the POST with its body; this many of them in a row end as a failure.
+  var maxRedirects = 5;
 
-  function NodeXMLHttpRequest() {
-    this.readyState = 0;
-    this.status = 0;
-    this.statusText = '';
-    this.response = null;
-    this.responseType = '';
-    this.timeout = 0;
-    this.withCredentials = false;
-    this.requestHeaders = {};
-    this.responseHeaderText = '';
-    this.request = null;
+  function withLength(headers, body) {
+    var all = Object.assign({}, headers);
+    all['Content-Length'] = body ? body.length : 0;
+    return all;
   }
 
-  NodeXMLHttpRequest.prototype.open = function (method, url) {
-    this.method = method;
-    this.url = url;
-    this.readyState = 1;
-  };
-  NodeXMLHttpRequest.prototype.setRequestHeader = function (name, value) {
-    this.requestHeaders[name] = value;
-  };
-  NodeXMLHttpRequest.prototype.overrideMimeType = function () {};
-  NodeXMLHttpRequest.prototype.getAllResponseHeaders = function () {
-    return this.responseHeaderText;
-  };
-  NodeXMLHttpRequest.prototype.abort = function () {
-    if (this.request) this.request.destroy();
-  };
+  function headerText(headers) {
+    return Object.keys(headers).map(function (name) { return name + ': ' + headers[name] + '\r\n'; }).join('');
+  }
 
-  NodeXMLHttpRequest.prototype.send = function (data) {
-    var xhr = this;
-    var settled = false;
-    var timer = null;
-    function finish(eventName, event) {
-      if (settled) return;
-      settled = true;
-      if (timer) clearTimeout(timer);
-      xhr.readyState = 4;
-      var handler = xhr['on' + eventName];
-      if (handler) handler.call(xhr, event || { loaded: 0, total: 0 });
-    }
-    function fail() {
-      xhr.status = 0;
-      finish('error');
-    }
-
-    var url;
+  // Where a 307 or 308 may take the POST: http or https, and never from https down to http (the
+  // key would then travel in the clear).
+  function redirectTarget(response, from) {
+    var status = response.statusCode;
+    if ((status !== 307 && status !== 308) || !response.headers.location) return null;
+    var to;
     try {
-      url = new URL(this.url);
+      to = new URL(response.headers.location, from);
     } catch (invalid) {
-      return fail();
+      return null;
     }
-    var transport = url.protocol === 'https:' ? https : http;
-    var body = data ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : null;
-    var headers = Object.assign({}, this.requestHeaders);
-    headers['Content-Length'] = body ? body.length : 0;
+    if (to.protocol !== 'http:' && to.protocol !== 'https:') return null;
+    if (from.protocol === 'https:' && to.protocol === 'http:') return null;
+    return to;
+  }
 
-    var request = transport.request(url, { method: this.method, headers: headers, agent: agents[url.protocol] },
-      function (response) {
-        var chunks = [];
-        response.on('data', function (chunk) { chunks.push(chunk); });
-        response.on('error', fail);
-        response.on('end', function () {
-          var all = Buffer.concat(chunks);
-          xhr.status = response.statusCode;
-          xhr.statusText = response.statusMessage || '';
-          xhr.responseHeaderText = Object.keys(response.headers).map(function (name) {
-            return name + ': ' + response.headers[name] + '\r\n';
-          }).join('');
-          xhr.response = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
-          finish('load', { loaded: all.length, total: all.length });
+  function send(request, url, body, redirectsLeft, done) {
+    var finished = false;
+    var timer = null;
+    var outgoing;
+    function finish(reply) {
+      if (finished) return;
+      finished = true;
+      if (timer !== null) clearTimeout(timer);
+      done(reply);
+    }
+    var options = { method: request.method, headers: withLength(request.headers, body), agent: agents[url.protocol] };
+    try {
+      outgoing = (url.protocol === 'https:' ? https : http).request(url, options, function (response) {
+        var next = redirectsLeft > 0 ? redirectTarget(response, url) : null;
+        if (next) {
+          finished = true;
+          clearTimeout(timer);
+          response.resume();
+          return send(request, next, body, redirectsLeft - 1, done);
+        }
+        readReply(response, function (bytes) {
+          // Later, once Node has put the socket back for reuse: the next request, which this
+          // reply may start at once, then takes it instead of opening another.
+          setImmediate(finish, { status: response.statusCode, headers: headerText(response.headers), body: bytes });
         });
       });
-    request.on('error', fail);
-    if (this.timeout > 0) {
-      timer = setTimeout(function () {
-        request.destroy();
-        finish('timeout');
-      }, this.timeout);
+    } catch (error) {  // a header Node refuses, say
+      return process.nextTick(finish, { status: 0, failure: outboundFailureText(error, 'the request could not be made') });
     }
-    this.request = request;
-    request.end(body);
-  };
+    outgoing.on('error', function (error) {
+      finish({ status: 0, failure: outboundFailureText(error, 'the connection failed') });
+    });
+    if (request.timeoutMs > 0) {
+      outgoing.on('socket', function () {
+        if (timer === null && !finished) {
+          timer = setTimeout(function () {
+            outgoing.destroy();
+            finish({ status: 0 });
+          }, request.timeoutMs);
+        }
+      });
+    }
+    outgoing.end(body);
+  }
 
-  return NodeXMLHttpRequest;
+  // At most outboundReplyLimit bytes are kept; once they are in, the rest is not waited for: the
+  // socket is closed rather than a huge reply drained.
+  function readReply(response, done) {
+    var chunks = [];
+    var length = 0;
+    var ended = false;
+    function end() {
+      if (ended) return;
+      ended = true;
+      done(outboundJoinBytes(chunks, outboundReplyLimit));
+    }
+    response.on('data', function (chunk) {
+      if (ended) return;
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= outboundReplyLimit) {
+        end();
+        response.destroy();
+      }
+    });
+    response.on('end', end);
+    response.on('error', end);
+    response.on('close', end);
+  }
+
+  return function (request, done) {
+    var url;
+    try {
+      url = new URL(request.url);
+    } catch (invalid) {
+      return process.nextTick(done, { status: 0, failure: 'invalid URL ' + request.url });
+    }
+    var body = request.body ? Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength) : null;
+    send(request, url, body, maxRedirects, done);
+  };
 })();
+
+Module['sendHttp'] = outboundNodeHttp;

@@ -56,10 +56,19 @@ mkdirSync(values.out, { recursive: true });
 writeFileSync(join(values.out, 'outbound.js'), await minified(browser, false));
 writeFileSync(join(values.out, 'outbound.mjs'), await minified(browserModule, true));
 copyFileSync(join(values.build, 'outbound.wasm'), join(values.out, 'outbound.wasm'));
+// The Node module loads dist/outbound.wasm too: the package ships the module once.
+if (!readFileSync(join(values.build, 'outbound.wasm')).equals(readFileSync(join(values.build, 'outbound-node.wasm')))) {
+  throw new Error('bundle.mjs: the browser and Node links made different .wasm files; ship both or make them agree');
+}
 // Emscripten's MODULARIZE wrapper reads document.currentScript even in a Node-only build; a
 // server-side renderer with a partial `document` must not see the package touch it.
 const scriptDirProbe = "typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined";
 const nodeModule = read(join(values.build, 'outbound-node.js'));
-if (!nodeModule.includes(scriptDirProbe)) throw new Error('bundle.mjs: the Node build changed shape; update scriptDirProbe');
-writeFileSync(join(values.out, 'outbound-node.cjs'),
-  banner('the Emscripten build') + nodeModule.replace(scriptDirProbe, 'undefined'));
+const nodeWasmName = /(wasmBinaryFile\s*=\s*)"outbound-node\.wasm"/;
+for (const [pattern, what] of [[scriptDirProbe, 'scriptDirProbe'], [nodeWasmName, 'nodeWasmName']]) {
+  if (!(typeof pattern === 'string' ? nodeModule.includes(pattern) : pattern.test(nodeModule))) {
+    throw new Error(`bundle.mjs: the Node build changed shape; update ${what}`);
+  }
+}
+writeFileSync(join(values.out, 'outbound-node.cjs'), banner('the Emscripten build') +
+  nodeModule.replace(scriptDirProbe, 'undefined').replace(nodeWasmName, '$1"outbound.wasm"'));

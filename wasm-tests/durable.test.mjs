@@ -61,9 +61,14 @@ function recordedNumbers() {
   return receiver.calls().flatMap((call) => (Array.isArray(call.body) ? call.body : [call.body])).map((b) => b.properties.n);
 }
 
-async function waitForNumbers(count, ms = 30000) {
+/** Polls until `done()` holds or `ms` have passed; the caller asserts what it needs. */
+async function waitFor(done, ms = 30000) {
   const deadline = Date.now() + ms;
-  while (new Set(recordedNumbers()).size < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+async function waitForNumbers(count, ms = 30000) {
+  await waitFor(() => new Set(recordedNumbers()).size >= count, ms);
   return recordedNumbers();
 }
 
@@ -105,7 +110,10 @@ describe('the durable queue in Chromium', { ...TIMEOUT, skip: skipWithoutBrowser
     const { tab: first } = await openPage(context);
     await first.evaluate(() => trackRange(0, 40));
     await new Promise((r) => setTimeout(r, 300));
+    const requestsBefore = receiver.faultStats().requests;
     await first.goto('about:blank');  // leaves the page: pagehide releases its stored queue
+    // Its keepalive copies are refused too (503), and must be, before anything may get through.
+    await waitFor(() => receiver.faultStats().requests > requestsBefore);
     assert.equal(receiver.calls().length, 0);
     receiver.setFaults({ rate: 0 });
     const [a, b] = await Promise.all([openPage(context), openPage(context)]);
@@ -149,6 +157,9 @@ describe('the durable queue in Chromium', { ...TIMEOUT, skip: skipWithoutBrowser
     assert.ok(!name.includes(KEY) && !value.includes(KEY), 'the key is stored');
     assert.deepEqual(JSON.parse(value).calls.map((c) => JSON.parse(c.b).properties.n), [0, 1, 2]);
     receiver.setFaults({ rate: 0 });
+    // Closing the page sends its calls as keepalive requests: they arrive before the next test.
+    await context.close();
+    assertEach(await waitForNumbers(3), 3, { exactlyOnce: false });
   });
 
   test('where localStorage throws, calls are delivered from memory and nothing is thrown', TIMEOUT, async (t) => {
@@ -163,5 +174,31 @@ describe('the durable queue in Chromium', { ...TIMEOUT, skip: skipWithoutBrowser
     await tab.evaluate(() => trackRange(0, 5));
     assertEach(await waitForNumbers(5, 10000), 5, { exactlyOnce: true });
     assert.deepEqual(seen.errors, []);
+  });
+
+  test('a page closed for good at once: its calls still arrive, as keepalive requests', TIMEOUT, async (t) => {
+    const CALLS = 40;
+    receiver.clear();
+    receiver.resetFaults();
+    receiver.setFaults({ latencyMs: 1500 });  // a slow server: nothing is answered before the page is gone
+    const context = await browser.newContext();
+    t.after(() => context.close());
+    const { tab } = await openPage(context);
+    await tab.evaluate((calls) => trackRange(0, calls), CALLS);
+    await tab.close();  // pagehide; no later page of the site is opened
+    const closed = assertEach(await waitForNumbers(CALLS), CALLS, { exactlyOnce: false });
+
+    // A user who comes back: the stored copy is delivered again (at least once).
+    const { tab: later } = await openPage(context);
+    await later.evaluate(async () => {
+      while (Object.keys(localStorage).some((key) => key.includes(':q:'))) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await ob.flush();
+    });
+    const report = { afterClose: closed, withLaterPage: assertEach(recordedNumbers(), CALLS, { exactlyOnce: false }) };
+    t.diagnostic(JSON.stringify(report));
+    console.log(`closed-page test: ${JSON.stringify(report)}`);
+    receiver.resetFaults();
   });
 });

@@ -14,6 +14,8 @@ using emscripten::val;
 // Another tab's claim on a stored queue counts for this long; checking it waits this long.
 constexpr std::int64_t kClaimLifetimeMs = 5000;
 constexpr double kClaimSettleMs = 150;
+// Browsers let a page have 64 KiB of keepalive request bodies in flight; some is left to others.
+constexpr std::size_t kFarewellBudgetBytes = 60 * 1024;
 
 std::int64_t wallClockMs() {
   using namespace std::chrono;
@@ -30,10 +32,6 @@ const val& glue(const char* name) {
 
 val callError(const CallError& error) {
   return glue("callError")(error.message, error.receivedCall, error.status);
-}
-
-val rejected(const CallError& error) {
-  return val::global("Promise").call<val>("reject", callError(error));
 }
 
 val resolved() { return val::global("Promise").call<val>("resolve"); }
@@ -78,20 +76,30 @@ void forEachLiveSession(Action action) {
 
 }  // namespace
 
-ClientSession::ClientSession(ClientSetup setup)
+ClientSession::ClientSession(ClientSetup setup, val onError)
     : client_(setup),
-      queue_(setup.options.retry, setup.options.batch, setup.options.maxBodyBytes),
+      queue_(setup.options.retry, setup.options.batch, setup.options.maxBodyBytes,
+             setup.options.maxInFlight),
+      onError_(std::move(onError)),
       random_(static_cast<std::mt19937::result_type>(wallClockMs())),
       persist_(setup.options.persist && glue("hasStorage")().as<bool>()),
       namespace_(storageNamespace(setup.apiKey)) {}
 
 void ClientSession::start() {
+  // Only where there is a page to watch: a server making a client per request keeps no list.
+  if (glue("watchPage")().as<bool>()) liveSessions().push_back(weak_from_this());
   if (!persist_) return;
   tab_ = glue("randomId")().as<std::string>();
   storageKey_ = namespace_ + ":q:" + tab_;
-  liveSessions().push_back(weak_from_this());
-  glue("watchPage")();
   claimOrphans();
+}
+
+// A failed call's Promise rejects for whoever handles it; onError hears of it either way, and an
+// unhandled rejection of ours never ends a Node process.
+val ClientSession::rejected(const CallError& error) const {
+  val promise = glue("pending")();
+  glue("settle")(promise, callError(error), onError_);
+  return promise;
 }
 
 val ClientSession::call(const char* method, const std::string& encodedArgs) {
@@ -118,6 +126,8 @@ val ClientSession::call(const char* method, const std::string& encodedArgs) {
     // Held: the `online` event resumes delivery.
   } else if (auto now = queue_.startIfFree(id)) {
     send(*now);
+  } else if (!queue_.hasRoom()) {
+    // maxInFlight requests are in flight: the next to complete makes room and pumps.
   } else if (queue_.scanWorthwhile()) {
     pump();
   } else {
@@ -181,15 +191,17 @@ void ClientSession::settle(const std::vector<Settled>& settled) {
     auto found = promises_.find(outcome.id);
     if (found == promises_.end()) {
       // A call restored from an earlier page: nobody awaits it, but a failure is never silent.
-      if (outcome.error)
-        glue("warn")("outbound: a call restored from an earlier page failed: " +
-                     outcome.error->message);
+      if (outcome.error) {
+        CallError error = *outcome.error;
+        error.message = "a call restored from an earlier page failed: " + error.message;
+        glue("report")(callError(error), onError_);
+      }
       continue;
     }
     const val promise = std::move(found->second);
     promises_.erase(found);
     if (outcome.error) {
-      glue("settle")(promise, callError(*outcome.error));
+      glue("settle")(promise, callError(*outcome.error), onError_);
     } else {
       glue("settle")(promise);
     }
@@ -248,17 +260,24 @@ void ClientSession::save(bool released) {
   }
 }
 
-// Many changes in one turn make one write; while calls wait, a heartbeat write says this tab is
-// alive, so no other tab takes its calls over.
+// Many changes in one turn make one write, soon: a call delivered must leave the stored copy
+// before the page may close, or a later page sends it again.
 void ClientSession::scheduleSave() {
   if (!persist_ || saveTimer_.pending()) return;
   saveTimer_.start(0, [self = shared_from_this()] {
     self->save();
-    if (!self->queue_.pending().empty()) {
-      self->saveTimer_.start(static_cast<double>(self->limits_.heartbeatMs),
-                             [self] { self->scheduleSave(); });
-    }
+    self->scheduleHeartbeat();
   });
+}
+
+// While calls wait, a heartbeat write says this tab is alive, so no other tab takes them over.
+void ClientSession::scheduleHeartbeat() {
+  if (queue_.pending().empty()) {
+    heartbeatTimer_.cancel();
+  } else if (!heartbeatTimer_.pending()) {
+    heartbeatTimer_.start(static_cast<double>(limits_.heartbeatMs),
+                          [self = shared_from_this()] { self->scheduleSave(); });
+  }
 }
 
 // Stored queues of pages that were left (or crashed long ago) are claimed: a claim is written,
@@ -311,8 +330,24 @@ void ClientSession::adoptClaimed(const std::vector<std::string>& keys) {
   scheduleSave();
 }
 
+// The page is going away, perhaps for good: what is undelivered also goes out as keepalive
+// requests, which outlive the page. The stored copy stays, so a later page delivers whatever these
+// lose (at least once: some calls may then arrive twice).
+void ClientSession::sendFarewell() {
+  const auto sends = queue_.farewellSends(kFarewellBudgetBytes);
+  if (sends.empty()) return;
+  val headers = val::object();
+  for (const auto& [name, value] : client_.headers()) headers.set(name, value);
+  for (const Send& farewell : sends) {
+    glue("sendKeepalive")(client_.options().baseUrl + farewell.path, farewell.body, headers);
+  }
+}
+
 void ClientSession::releaseAll() {
-  forEachLiveSession([](ClientSession& session) { session.save(true); });
+  forEachLiveSession([](ClientSession& session) {
+    session.sendFarewell();
+    session.save(true);
+  });
 }
 
 void ClientSession::resumeAll() {

@@ -21,7 +21,8 @@ namespace outbound::bindings {
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
  public:
-  explicit ClientSession(ClientSetup setup);
+  /// `onError` is the caller's options.onError, or undefined for the default (a warning).
+  ClientSession(ClientSetup setup, emscripten::val onError);
 
   /// Call once after construction: restores stored calls and starts watching the page.
   void start();
@@ -36,6 +37,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::size_t maxBodyBytes() const { return client_.options().maxBodyBytes; }
 
   /// Every live session, when the page goes away (pagehide) or the network comes back (online).
+  /// Going away, the undelivered calls also go out as keepalive requests and stay stored.
   static void releaseAll();
   static void resumeAll();
 
@@ -45,22 +47,27 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void finished(SendId send, const std::string& method, const std::string& path,
                 const HttpResponse& response);
   void settle(const std::vector<Settled>& settled);
+  emscripten::val rejected(const CallError& error) const;
+  void sendFarewell();
   void resolveFlushes();
   void setWakeTimer();
   void wakeNoLaterThan(std::int64_t wakeMs);
 
   void save(bool released = false);
   void scheduleSave();
+  void scheduleHeartbeat();
   void claimOrphans();
   void adoptClaimed(const std::vector<std::string>& keys);
 
   Client client_;
   DeliveryQueue queue_;
+  emscripten::val onError_;
   std::map<CallId, emscripten::val> promises_;  // calls restored from storage have none
   std::vector<std::pair<CallId, emscripten::val>> flushes_;  // (last call, its Promise)
   Timer wakeTimer_;
   std::int64_t wakeAtMs_ = 0;  // when wakeTimer_ fires
   Timer saveTimer_;
+  Timer heartbeatTimer_;
   Timer claimTimer_;
   std::mt19937 random_;
   bool closed_ = false;

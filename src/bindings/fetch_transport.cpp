@@ -1,6 +1,5 @@
 #include "bindings/fetch_transport.hpp"
 
-#include <emscripten/emscripten.h>
 #include <emscripten/fetch.h>
 
 #include <cstring>
@@ -17,7 +16,6 @@ struct InFlight {
   Headers headers;
   std::vector<const char*> headerFields;  // name, value, ..., nullptr (pointing into headers)
   ResponseHandler done;
-  double startedMs = 0;
 };
 
 std::string responseHeaders(emscripten_fetch_t* fetch) {
@@ -35,7 +33,6 @@ void finish(emscripten_fetch_t* fetch) {
   response.status = fetch->status;
   if (fetch->data != nullptr) response.body.assign(fetch->data, fetch->numBytes);
   if (response.status > 0) response.headers = responseHeaders(fetch);
-  response.elapsedMs = emscripten_get_now() - request->startedMs;
   // Emscripten 3.1.6 reports a timeout without marking the fetch done, and emscripten_fetch_close
   // would then call onerror again for a fetch it thinks is still running.
   fetch->readyState = 4;
@@ -56,7 +53,6 @@ void fetchPost(const std::string& url, std::string body, const Headers& headers,
   }
   request->headerFields.push_back(nullptr);
   request->done = std::move(done);
-  request->startedMs = emscripten_get_now();
 
   emscripten_fetch_attr_t attr;
   emscripten_fetch_attr_init(&attr);

@@ -173,12 +173,44 @@ Module['pending'] = function () {
   return promise;
 };
 
-/** Settles a Promise of `pending`: rejected with `error` when there is one, else resolved. */
-Module['settle'] = function (promise, error) {
+/**
+ * Settles a Promise of `pending`: resolved, or rejected with `error`, which is also reported (see
+ * `report`). A rejection nobody handles is not an unhandled rejection: analytics calls are often
+ * made without a `.catch`, and Node ends the process on an unhandled rejection.
+ */
+Module['settle'] = function (promise, error, onError) {
   var settlers = outboundSettlers.get(promise);
   outboundSettlers.delete(promise);
-  if (error === undefined) settlers.resolve();
-  else settlers.reject(error);
+  if (error === undefined) return settlers.resolve();
+  promise.catch(outboundIgnore);
+  settlers.reject(error);
+  Module['report'](error, onError);
+};
+
+function outboundIgnore() {}
+
+/**
+ * Hands a final failure to the caller's onError, or warns in one line. Later, in a microtask: the
+ * caller's function may call us again, or throw, and neither may happen inside the WebAssembly
+ * frames that settle the call.
+ */
+Module['report'] = function (error, onError) {
+  Promise.resolve().then(function () {
+    if (typeof onError === 'function') onError(error);
+    else Module['warn']('outbound: ' + error.message);
+  }).catch(function (thrown) {
+    Module['warn']('outbound: options.onError threw: ' + outboundErrorText(thrown));
+  });
+};
+
+/** options[name] when it is a function (options.onError), else undefined; never throws. */
+Module['functionOption'] = function (options, name) {
+  try {
+    var value = options !== null && typeof options === 'object' ? options[name] : undefined;
+    return typeof value === 'function' ? value : undefined;
+  } catch (unreadable) {
+    return undefined;
+  }
 };
 
 /** The Error a call rejects with (SPEC §4). */
@@ -275,14 +307,32 @@ Module['isOnline'] = function () {
   }
 };
 
-/** Listens, once per module, for the page going away and the network coming back. */
+/**
+ * Listens, once per module, for the page going away and the network coming back. Whether there
+ * is a page (or a worker) to listen to.
+ */
 Module['watchPage'] = function () {
-  if (Module['watchingPage'] || typeof addEventListener !== 'function') return;
-  Module['watchingPage'] = true;
+  if (Module['watchingPage']) return true;
+  if (typeof addEventListener !== 'function') return false;
   try {
     addEventListener('pagehide', function () { Module['releaseAll'](); });
     addEventListener('online', function () { Module['resumeAll'](); });
   } catch (error) {
     // Without the events, the heartbeat and the next page still recover the stored calls.
+    return false;
+  }
+  Module['watchingPage'] = true;
+  return true;
+};
+
+/**
+ * A request that outlives the page (fetch's keepalive), sent as the page goes away. Nobody hears
+ * how it ends: the stored copy of its calls stays for a later page.
+ */
+Module['sendKeepalive'] = function (url, body, headers) {
+  try {
+    fetch(url, { method: 'POST', headers: headers, body: body, keepalive: true }).catch(outboundIgnore);
+  } catch (refused) {
+    // No fetch, or over the browser's keepalive budget: the stored copy remains.
   }
 };

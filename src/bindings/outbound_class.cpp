@@ -82,7 +82,9 @@ OutboundClass* construct(val apiKey, val options) {
   auto setup = readConstructorArgs(encodeArgs(kConstructorArgsMaxLength, apiKey, options));
   if (!setup.ok()) return new OutboundClass(setup.error().message);
   warnAboutUnknownOptions(setup.value());
-  auto session = std::make_shared<ClientSession>(std::move(setup.value()));
+  // Functions do not survive the options' JSON text: onError is taken from the object itself.
+  val onError = val::module_property("functionOption")(options, std::string("onError"));
+  auto session = std::make_shared<ClientSession>(std::move(setup.value()), std::move(onError));
   session->start();
   return new OutboundClass(std::move(session));
 }

@@ -117,6 +117,20 @@ Result<bool> readBatch(const JsArg& arg, ClientOptions& options) {
   return true;
 }
 
+Result<bool> readMaxInFlight(const JsArg& arg, ClientOptions& options) {
+  auto requests = wholeNumberFrom(arg, "options.maxInFlight", 1, 100);
+  if (!requests.ok()) return requests.error();
+  options.maxInFlight = static_cast<std::size_t>(requests.value());
+  return true;
+}
+
+// A function never reaches this text (JSON leaves functions out): the binding takes it from the
+// options object itself. What does reach it is what onError must not be.
+Result<bool> readOnError(const JsArg& arg, ClientOptions&) {
+  if (arg.kind == JsKind::Null) return true;
+  return invalidArgument("options.onError must be a function (got " + describe(arg) + ")");
+}
+
 Result<bool> readPersist(const JsArg& arg, ClientOptions& options) {
   if (arg.kind != JsKind::Boolean) {
     return invalidArgument("options.persist must be true or false (got " + describe(arg) + ")");
@@ -133,6 +147,7 @@ struct OptionSpec {
 constexpr OptionSpec kOptions[] = {
     {"baseUrl", readBaseUrl}, {"timeout", readTimeout}, {"maxBodyBytes", readMaxBodyBytes},
     {"retries", readRetries}, {"batch", readBatch},     {"persist", readPersist},
+    {"maxInFlight", readMaxInFlight}, {"onError", readOnError},
 };
 
 std::string unknownOptionWarning(const std::string& name) {
@@ -213,24 +228,52 @@ Result<HttpRequest> Client::prepare(std::string_view method, std::string_view en
   return request;
 }
 
+// Only a 2xx answer to the POST itself means delivered. A redirect the transport did not follow
+// (301, 302 and 303 would turn the POST into a GET without its body; a loop; https to http) or
+// one a browser followed without saying how leaves the call undelivered, and the likely fix is
+// the baseUrl.
 std::optional<CallError> Client::outcome(std::string_view method, std::string_view path,
                                          const HttpResponse& response) const {
   const std::string url = options_.baseUrl + std::string(path);
-  if (response.status >= 200 && response.status < 400) return std::nullopt;
-  if (response.status > 0) {
+  const std::string status = std::to_string(response.status);
+  const std::string_view redirectedTo = headerValue(response.headers, kRedirectedToHeader);
+  if (response.status >= 200 && response.status < 300 && redirectedTo.empty()) return std::nullopt;
+  if (response.status >= 200 && response.status < 300) {
     return withPrefix(
-        method, CallError{"the server answered " + std::to_string(response.status) + " to POST " +
-                              std::string(path) + ": " + quoted(withoutKey(response.body)),
+        method, CallError{"POST " + std::string(path) + " was redirected to " +
+                              quoted(withoutKey(std::string(redirectedTo))) +
+                              ", which answered " + status +
+                              ", but a browser does not say whether a redirect kept the POST and "
+                              "its body (only 307 and 308 do), so the call counts as not "
+                              "delivered; set options.baseUrl to where the API is now",
                           true, response.status});
   }
-  if (response.elapsedMs >= options_.timeoutMs) {
+  if (response.status >= 300 && response.status < 400) {
+    const std::string_view location = headerValue(response.headers, "location");
+    return withPrefix(
+        method, CallError{"the server answered " + status + " to POST " + std::string(path) +
+                              ", redirecting to " +
+                              (location.empty() ? std::string("nowhere (no Location)")
+                                                : quoted(withoutKey(std::string(location)))) +
+                              "; only a 2xx answer to the POST itself means delivered (a 301, 302 "
+                              "or 303 would drop its body, and 307 and 308 are followed a few "
+                              "times at most): set options.baseUrl to where the API is now",
+                          true, response.status});
+  }
+  if (response.status > 0) {
+    return withPrefix(
+        method, CallError{"the server answered " + status + " to POST " + std::string(path) +
+                              ": " + quoted(withoutKey(response.body)),
+                          true, response.status});
+  }
+  if (response.body.empty()) {
     return withPrefix(method, CallError{"no answer from " + url + " within " +
                                             std::to_string(options_.timeoutMs) +
                                             " ms (timeout); the call may not have arrived",
                                         false, 0});
   }
-  return withPrefix(method, CallError{"could not reach " + url +
-                                          " (network error, refused connection or blocked by CORS)",
+  return withPrefix(method, CallError{"could not reach " + url + ": " +
+                                          quoted(withoutKey(response.body)),
                                       false, 0});
 }
 

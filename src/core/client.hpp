@@ -23,6 +23,7 @@ struct ClientOptions {
   std::size_t maxBodyBytes = 1024 * 1024;
   RetryPolicy retry;
   BatchOptions batch;
+  std::size_t maxInFlight = kDefaultMaxInFlight;
   bool persist = true;  // acted on where there is storage: in browsers
 };
 
@@ -46,12 +47,19 @@ struct HttpRequest {
   std::vector<std::string> userIds;  // whose calls these are, in body order
 };
 
+/// What the transport reports of one request (docs/transport.md).
 struct HttpResponse {
   int status = 0;  // 0 when no answer arrived
+  // With a status: the first bytes of the reply (the transport reads no more). Without: why no
+  // answer arrived, in the runtime's words ("connect ECONNREFUSED 127.0.0.1:1"); empty when the
+  // request timed out.
   std::string body;
-  double elapsedMs = 0;
   std::string headers;  // raw "name: value\r\n" lines
 };
+
+/// The header a browser's transport adds to a reply it reached through redirects it followed by
+/// itself, naming the final URL: the browser does not say whether the POST was kept.
+constexpr std::string_view kRedirectedToHeader = "x-outbound-redirected-to";
 
 class Client {
  public:
@@ -61,7 +69,8 @@ class Client {
   Result<HttpRequest> prepare(std::string_view method, std::string_view encodedArgs,
                               std::int64_t nowMs) const;
 
-  /// Nothing when the response means success (200–399), else the error the call rejects with.
+  /// Nothing when the response means delivered (a 2xx answer to the POST itself), else the error
+  /// the call rejects with.
   std::optional<CallError> outcome(std::string_view method, std::string_view path,
                                    const HttpResponse& response) const;
 

@@ -5,6 +5,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "core/methods.hpp"
+
 namespace outbound {
 namespace {
 
@@ -54,12 +56,15 @@ std::string withAttempts(std::string message, int attempts) {
 
 }  // namespace
 
-DeliveryQueue::DeliveryQueue(RetryPolicy retry, BatchOptions batch, std::size_t maxBodyBytes)
-    : retry_(retry), batch_(batch), maxBodyBytes_(maxBodyBytes) {}
+DeliveryQueue::DeliveryQueue(RetryPolicy retry, BatchOptions batch, std::size_t maxBodyBytes,
+                             std::size_t maxInFlight)
+    : retry_(retry),
+      batch_(batch),
+      maxBodyBytes_(maxBodyBytes),
+      maxInFlight_(std::max<std::size_t>(1, maxInFlight)) {}
 
 CallId DeliveryQueue::add(PendingCall call, std::int64_t nowMs) {
   call.id = nextCallId_++;
-  call.batchable = call.batchable && batch_.enabled;
   call.acceptedMs = nowMs;
   call.notBeforeMs = nowMs;
   call.inFlight.reset();
@@ -68,7 +73,7 @@ CallId DeliveryQueue::add(PendingCall call, std::int64_t nowMs) {
     if (!call.isEvent) ++unsettledNonEventsByUser_[user];
   }
   // Enough tracks to fill a batch make a scan worth it; before that they wait for their deadline.
-  if (call.batchable) {
+  if (batched(call)) {
     scanWorthwhile_ |= ++tracksSinceScan_ >= batch_.maxEvents || batch_.flushIntervalMs == 0 ||
                        call.id <= flushUpTo_;
   }
@@ -86,14 +91,14 @@ std::optional<Send> DeliveryQueue::startIfFree(CallId id) {
     const std::size_t count = found == counts.end() ? 0 : found->second;
     return call.isEvent ? count == 0 : count == 1;
   });
-  if (call.batchable || !free) return std::nullopt;
+  if (batched(call) || !free || !hasRoom()) return std::nullopt;
   return makeSingle(call);
 }
 
 std::int64_t DeliveryQueue::deadlineOf(CallId id) const {
   for (auto call = calls_.rbegin(); call != calls_.rend(); ++call) {
     if (call->id != id) continue;
-    return call->batchable ? call->acceptedMs + batch_.flushIntervalMs : call->notBeforeMs;
+    return batched(*call) ? call->acceptedMs + batch_.flushIntervalMs : call->notBeforeMs;
   }
   return 0;
 }
@@ -107,6 +112,7 @@ bool DeliveryQueue::batchIsDue(const std::vector<size_t>& members, std::int64_t 
 
 Send DeliveryQueue::makeSingle(PendingCall& call) {
   const SendId id = nextSendId_++;
+  ++sendsInFlight_;
   markInFlight(call, id);
   return Send{id, call.method, call.path, call.body, {call.id}};
 }
@@ -131,6 +137,7 @@ void DeliveryQueue::markLanded(PendingCall& call) {
 
 Send DeliveryQueue::makeBatch(const std::vector<size_t>& members) {
   Send send{nextSendId_++, "track", "/track/batch", "[", {}};
+  ++sendsInFlight_;
   for (const size_t i : members) {
     PendingCall& call = calls_[i];
     markInFlight(call, send.id);
@@ -155,21 +162,26 @@ std::vector<Send> DeliveryQueue::takeDue(std::int64_t nowMs) {
     batchBytes = 2;
   };
 
-  for (size_t i = 0; i < calls_.size(); ++i) {
+  // Once maxInFlight requests are in flight the scan stops: what it has not reached waits for a
+  // complete(), which makes room. So a long queue costs a short scan per request, not a long one.
+  for (size_t i = 0; i < calls_.size() && hasRoom(); ++i) {
     PendingCall& call = calls_[i];
     // heldBack is asked of every waiting call, due or not: it notes whom the call holds back.
     if (call.inFlight || order.heldBack(call) || call.notBeforeMs > nowMs) continue;
-    if (!call.batchable) {
+    if (!batched(call)) {
       sends.push_back(makeSingle(call));
       continue;
     }
     const bool full = batch.size() == batch_.maxEvents ||
                       (!batch.empty() && batchBytes + 1 + call.body.size() > maxBodyBytes_);
-    if (full) closeBatch(true);
+    if (full) {
+      closeBatch(true);
+      if (!hasRoom()) break;
+    }
     batch.push_back(i);
     batchBytes += call.body.size() + (batch.size() > 1 ? 1 : 0);
   }
-  closeBatch(batchIsDue(batch, nowMs));
+  closeBatch(hasRoom() && batchIsDue(batch, nowMs));
   return sends;
 }
 
@@ -208,9 +220,11 @@ std::vector<Settled> DeliveryQueue::complete(SendId send, const std::optional<Ca
                                              std::optional<std::int64_t> retryAfterMs,
                                              std::int64_t nowMs, double random01) {
   std::vector<size_t> finished;
+  bool wasInFlight = false;
   for (size_t i = 0; i < calls_.size(); ++i) {
     PendingCall& call = calls_[i];
     if (call.inFlight != send) continue;
+    wasInFlight = true;
     markLanded(call);
     const bool tryAgain =
         failure && isRetryable(failure->status) && call.attempts <= retry_.retries;
@@ -220,6 +234,7 @@ std::vector<Settled> DeliveryQueue::complete(SendId send, const std::optional<Ca
       finished.push_back(i);
     }
   }
+  if (wasInFlight) --sendsInFlight_;
   return settle(std::move(finished), failure);
 }
 
@@ -245,16 +260,48 @@ std::vector<Settled> DeliveryQueue::dropOldestBeyond(std::size_t maxCalls, std::
 
 std::optional<std::int64_t> DeliveryQueue::nextWakeMs() const {
   std::optional<std::int64_t> wake;
+  if (!hasRoom()) return wake;
   // A call held back by an earlier call of its user wakes nothing: that call's completion does.
   ScanOrder order(eventsInFlightByUser_, nonEventsInFlightByUser_);
   for (const auto& call : calls_) {
     if (call.inFlight || order.heldBack(call)) continue;
     std::int64_t due = call.notBeforeMs;
-    if (call.batchable && call.id > flushUpTo_)
+    if (batched(call) && call.id > flushUpTo_)
       due = std::max(due, call.acceptedMs + batch_.flushIntervalMs);
     wake = wake ? std::min(*wake, due) : due;
   }
   return wake;
+}
+
+std::vector<Send> DeliveryQueue::farewellSends(std::size_t budgetBytes) const {
+  std::vector<Send> sends;
+  Send batch{0, "track", "/track/batch", "[", {}};
+  std::size_t spent = 0;
+  auto closeBatch = [&] {
+    if (batch.calls.empty()) return;
+    batch.body += ']';
+    sends.push_back(std::move(batch));
+    batch = Send{0, "track", "/track/batch", "[", {}};
+  };
+  for (const PendingCall& call : calls_) {
+    if (!call.batchable) {
+      if (spent + call.body.size() > budgetBytes) continue;
+      spent += call.body.size();
+      sends.push_back(Send{0, call.method, call.path, call.body, {call.id}});
+      continue;
+    }
+    const bool full = batch.calls.size() == kMaxBatchEvents ||
+                      batch.body.size() + 2 + call.body.size() > maxBodyBytes_;
+    if (full) closeBatch();
+    const std::size_t cost = call.body.size() + (batch.calls.empty() ? 2 : 1);
+    if (spent + cost > budgetBytes) continue;
+    spent += cost;
+    if (!batch.calls.empty()) batch.body += ',';
+    batch.body += call.body;
+    batch.calls.push_back(call.id);
+  }
+  closeBatch();
+  return sends;
 }
 
 void DeliveryQueue::flushUpTo(CallId last) { flushUpTo_ = std::max(flushUpTo_, last); }

@@ -33,7 +33,7 @@ struct PendingCall {
   std::string path;                  // relative to baseUrl
   std::string body;                  // JSON text
   std::vector<std::string> userIds;  // per user, calls reach the server in the order they were made
-  bool batchable = false;            // a track call, with batching on
+  bool batchable = false;            // a single track event, which may join a /track/batch body
   // An event (track, trackBatch) carries its own timestamp, so a user's events may overtake one
   // another; every other call keeps its place in the user's order, before and after events.
   bool isEvent = false;
@@ -58,15 +58,22 @@ struct Settled {
   std::optional<CallError> error;
 };
 
+/// The most requests one client has in flight at once, unless its options say otherwise: as many
+/// as a browser opens to one host, so that no request waits inside the browser while its timeout
+/// runs.
+constexpr std::size_t kDefaultMaxInFlight = 6;
+
 class DeliveryQueue {
  public:
-  DeliveryQueue(RetryPolicy retry, BatchOptions batch, std::size_t maxBodyBytes);
+  DeliveryQueue(RetryPolicy retry, BatchOptions batch, std::size_t maxBodyBytes,
+                std::size_t maxInFlight = kDefaultMaxInFlight);
 
   /// Accepts a call; it goes out from takeDue().
   CallId add(PendingCall call, std::int64_t nowMs);
 
   /// The request for call `id`, just added, if it can start at once without a scan of the
-  /// queue: it is not batched, and no earlier unsettled call of its users must go before it.
+  /// queue: it is not batched, no earlier unsettled call of its users must go before it, and
+  /// fewer than maxInFlight requests are in flight.
   std::optional<Send> startIfFree(CallId id);
   /// Whether a takeDue() scan may find something to start since the last one: calls that wait
   /// for an earlier call or for their batch's deadline need none, so a burst of calls stays
@@ -75,8 +82,11 @@ class DeliveryQueue {
   /// When call `id` may go at the earliest if nothing else happens (its batch's deadline).
   std::int64_t deadlineOf(CallId id) const;
 
-  /// The requests to start now. Their calls count as in flight until complete().
+  /// The requests to start now, at most as many as keep maxInFlight requests in flight. Their
+  /// calls count as in flight until complete().
   std::vector<Send> takeDue(std::int64_t nowMs);
+  /// Whether another request may start now; when not, the next complete() makes room.
+  bool hasRoom() const { return sendsInFlight_ < maxInFlight_; }
 
   /// How a send ended: `failure` is nothing on success. Returns the calls this settles; the
   /// others wait for another attempt. `random01` (uniform in [0, 1)) draws the backoff jitter.
@@ -84,8 +94,15 @@ class DeliveryQueue {
                                 std::optional<std::int64_t> retryAfterMs, std::int64_t nowMs,
                                 double random01);
 
-  /// When takeDue() may next have something to start, if anything waits; nothing otherwise.
+  /// When takeDue() may next have something to start, if anything waits and there is room for
+  /// it; nothing otherwise (a call held back by a request in flight is woken by its complete()).
   std::optional<std::int64_t> nextWakeMs() const;
+
+  /// Every unsettled call, in flight or not, as requests for a page that is going away: track
+  /// calls gathered into /track/batch bodies, the others alone, in call order, as long as their
+  /// bodies together stay within `budgetBytes`. Nothing changes in the queue: the calls stay
+  /// unsettled, since nobody learns whether these requests arrive.
+  std::vector<Send> farewellSends(std::size_t budgetBytes) const;
 
   /// Drops the oldest calls not in flight until at most `maxCalls` remain and their bodies take
   /// at most `maxBytes`; each dropped call settles with an error saying so.
@@ -100,6 +117,7 @@ class DeliveryQueue {
   const std::vector<PendingCall>& pending() const { return calls_; }
 
  private:
+  bool batched(const PendingCall& call) const { return batch_.enabled && call.batchable; }
   bool batchIsDue(const std::vector<size_t>& members, std::int64_t nowMs) const;
   Send makeBatch(const std::vector<size_t>& members);
   Send makeSingle(PendingCall& call);
@@ -110,6 +128,8 @@ class DeliveryQueue {
   RetryPolicy retry_;
   BatchOptions batch_;
   std::size_t maxBodyBytes_;
+  std::size_t maxInFlight_;
+  std::size_t sendsInFlight_ = 0;
   std::vector<PendingCall> calls_;  // in the order they were made
   CallId nextCallId_ = 1;
   SendId nextSendId_ = 1;

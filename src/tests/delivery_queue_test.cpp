@@ -315,3 +315,70 @@ TEST_CASE("a call held back by an earlier call of its user sets no wake-up of it
   CHECK(queue.takeDue(5).empty());
   CHECK_FALSE(queue.nextWakeMs().has_value());  // no busy-wait: the first call's answer wakes it
 }
+
+TEST_CASE("at most maxInFlight requests are in flight; the others wait in order") {
+  DeliveryQueue queue(RetryPolicy{}, BatchOptions{}, 1 << 20, 2);
+  std::vector<CallId> ids;
+  for (int n = 0; n < 5; ++n) ids.push_back(queue.add(call("track", "u" + std::to_string(n)), 0));
+  // The first two start as they come; the third finds no room.
+  auto sends = queue.takeDue(0);
+  REQUIRE(sends.size() == 2);
+  CHECK(sends[0].calls == std::vector<CallId>{ids[0]});
+  CHECK(sends[1].calls == std::vector<CallId>{ids[1]});
+  CHECK_FALSE(queue.hasRoom());
+  CHECK(queue.takeDue(0).empty());
+  CHECK_FALSE(queue.nextWakeMs().has_value());  // a completion wakes the queue, not a timer
+  const CallId late = queue.add(call("track", "late"), 0);
+  CHECK_FALSE(queue.startIfFree(late).has_value());
+
+  // Each completion makes room for the next waiting call, in the order they were made.
+  queue.complete(sends[1].id, std::nullopt, std::nullopt, 1, 0.5);
+  CHECK(queue.hasRoom());
+  CHECK(queue.nextWakeMs() == 0);
+  auto next = queue.takeDue(1);
+  REQUIRE(next.size() == 1);
+  CHECK(next[0].calls == std::vector<CallId>{ids[2]});
+  // A retried request counts once it starts again, like any other.
+  queue.complete(next[0].id, noAnswer(), std::nullopt, 2, 0.0);
+  next = queue.takeDue(2);
+  REQUIRE(next.size() == 1);
+  CHECK(next[0].calls == std::vector<CallId>{ids[2]});
+  CHECK(next[0].body == "{}");
+}
+
+TEST_CASE("batches count as one request each against maxInFlight") {
+  DeliveryQueue queue(RetryPolicy{}, batching(2, 0), 1 << 20, 1);
+  for (int n = 0; n < 5; ++n) queue.add(call("track", "u"), 0);
+  auto sends = queue.takeDue(0);
+  REQUIRE(sends.size() == 1);
+  CHECK(sends[0].calls.size() == 2);
+  CHECK(queue.takeDue(0).empty());
+  queue.complete(sends[0].id, std::nullopt, std::nullopt, 1, 0.5);
+  sends = queue.takeDue(1);
+  REQUIRE(sends.size() == 1);
+  CHECK(sends[0].calls == std::vector<CallId>{3, 4});
+}
+
+TEST_CASE("farewell sends: every unsettled call, tracks batched, within the budget") {
+  DeliveryQueue queue(RetryPolicy{}, BatchOptions{}, 1 << 20, 1);
+  queue.add(call("identify", "a", R"({"i":1})"), 0);
+  queue.add(call("track", "a", R"({"t":1})"), 0);
+  queue.add(call("track", "b", R"({"t":2})"), 0);
+  queue.add(call("subscribeAll", "b", R"({"s":1})"), 0);
+  REQUIRE(queue.takeDue(0).size() == 1);  // the identify is in flight: it goes too
+
+  auto sends = queue.farewellSends(1000);
+  REQUIRE(sends.size() == 3);
+  CHECK(sends[0].path == "/identify");
+  CHECK(sends[0].body == R"({"i":1})");
+  CHECK(sends[1].path == "/subscribeAll");
+  CHECK(sends[2].path == "/track/batch");
+  CHECK(sends[2].body == R"([{"t":1},{"t":2}])");
+  CHECK(sends[2].calls == std::vector<CallId>{2, 3});
+  CHECK(queue.pending().size() == 4);  // nothing settles: nobody learns whether they arrive
+
+  // 7 + 7 bytes of bodies, then a batch of one track (9 bytes) fits in 23; the second does not.
+  auto tight = queue.farewellSends(23);
+  REQUIRE(tight.size() == 3);
+  CHECK(tight[2].body == R"([{"t":1}])");
+}

@@ -1,0 +1,143 @@
+// The transport of the bindings, included with --pre-js after glue.js (docs/transport.md).
+//
+// Emscripten's Fetch.js sends every request with `new XMLHttpRequest()`. The one declared here,
+// in the module's own scope, takes the place of the runtime's, so that one set of rules holds in
+// every runtime: a reply is read up to outboundReplyLimit bytes and no further, so a huge reply
+// never reaches WebAssembly memory; a failure says why when the runtime knows; a redirect counts
+// as delivered only when the POST itself was repeated. Module['sendHttp'] does the sending: over
+// `fetch` here (pages and workers), over node:http in the Node build (js/node-environment.js).
+
+/** The most bytes of a reply that are read: messages quote 500 of them, after the key is removed. */
+var outboundReplyLimit = 4096;
+
+/** The first `limit` bytes of `chunks` (Uint8Arrays), as one Uint8Array. */
+function outboundJoinBytes(chunks, limit) {
+  var length = 0;
+  for (var i = 0; i < chunks.length; i++) length += chunks[i].length;
+  var bytes = new Uint8Array(Math.min(length, limit));
+  for (var at = 0, j = 0; at < bytes.length; j++) {
+    var part = chunks[j].subarray(0, bytes.length - at);
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return bytes;
+}
+
+/**
+ * The part of XMLHttpRequest that Fetch.js uses. Module['sendHttp'](request, done) calls done once,
+ * later, with {status, headers, body} for an answer, {status: 0, failure} when none came (failure
+ * says why), or {status: 0} for a timeout. The failure text travels as the response body of an
+ * error, which Fetch.js hands to C++ as it is (core/client.hpp, HttpResponse).
+ */
+function OutboundHttpRequest() {
+  this.readyState = 0;
+  this.status = 0;
+  this.statusText = '';
+  this.response = null;
+  this.responseType = '';
+  this.timeout = 0;
+  this.withCredentials = false;
+  this.requestHeaders = {};
+  this.responseHeaderText = '';
+}
+
+OutboundHttpRequest.prototype.open = function (method, url) {
+  this.method = method;
+  this.url = url;
+  this.readyState = 1;
+};
+OutboundHttpRequest.prototype.setRequestHeader = function (name, value) {
+  this.requestHeaders[name] = value;
+};
+OutboundHttpRequest.prototype.overrideMimeType = function () {};
+OutboundHttpRequest.prototype.getAllResponseHeaders = function () {
+  return this.responseHeaderText;
+};
+OutboundHttpRequest.prototype.abort = function () {};
+
+OutboundHttpRequest.prototype.send = function (body) {
+  var xhr = this;
+  var request = {
+    method: this.method, url: this.url, headers: this.requestHeaders, body: body, timeoutMs: this.timeout,
+  };
+  Module['sendHttp'](request, function (reply) {
+    xhr.readyState = 4;
+    xhr.status = reply.status;
+    xhr.responseHeaderText = reply.headers || '';
+    var bytes = reply.status ? reply.body : reply.failure ? new TextEncoder().encode(reply.failure) : null;
+    xhr.response = bytes || null;
+    var handler = reply.status ? xhr.onload : reply.failure ? xhr.onerror : xhr.ontimeout;
+    var size = bytes ? bytes.length : 0;
+    if (handler) handler.call(xhr, { loaded: size, total: size });
+  });
+};
+
+var XMLHttpRequest = OutboundHttpRequest;
+
+// --- pages and workers: fetch ------------------------------------------------------------
+
+/** Reads at most `limit` bytes of a fetch Response's body; a body that breaks off keeps what came. */
+function outboundReadBounded(response, limit) {
+  var chunks = [];
+  var length = 0;
+  if (!response.body || typeof response.body.getReader !== 'function') {
+    return response.arrayBuffer().then(function (buffer) {
+      return new Uint8Array(buffer, 0, Math.min(buffer.byteLength, limit));
+    }, function () { return new Uint8Array(0); });
+  }
+  var reader = response.body.getReader();
+  function next() {
+    return reader.read().then(function (step) {
+      if (step.done) return outboundJoinBytes(chunks, limit);
+      chunks.push(step.value);
+      length += step.value.length;
+      if (length < limit) return next();
+      reader.cancel().catch(outboundIgnore);
+      return outboundJoinBytes(chunks, limit);
+    });
+  }
+  return next().catch(function () { return outboundJoinBytes(chunks, limit); });
+}
+
+function outboundHeaderText(headers) {
+  var text = '';
+  headers.forEach(function (value, name) { text += name + ': ' + value + '\r\n'; });
+  return text;
+}
+
+// A browser follows every redirect by itself and says only where it ended: the core decides what a
+// redirected reply means (core/client.cpp, Client::outcome).
+Module['sendHttp'] = function (request, done) {
+  var finished = false;
+  var controller = typeof AbortController === 'function' ? new AbortController() : null;
+  var timer = null;
+  function finish(reply) {
+    if (finished) return;
+    finished = true;
+    if (timer !== null) clearTimeout(timer);
+    done(reply);
+  }
+  if (request.timeoutMs > 0) {
+    timer = setTimeout(function () {
+      if (controller) controller.abort();
+      finish({ status: 0 });
+    }, request.timeoutMs);
+  }
+  var init = { method: request.method, headers: request.headers, body: request.body, redirect: 'follow' };
+  if (controller) init.signal = controller.signal;
+  var sent;
+  try {
+    sent = fetch(request.url, init);
+  } catch (error) {
+    sent = Promise.reject(error);
+  }
+  sent.then(function (response) {
+    var headers = outboundHeaderText(response.headers);
+    if (response.redirected) headers += 'x-outbound-redirected-to: ' + response.url + '\r\n';
+    return outboundReadBounded(response, outboundReplyLimit).then(function (body) {
+      finish({ status: response.status, headers: headers, body: body });
+    });
+  }).catch(function () {
+    finish({ status: 0, failure: 'network error, or refused by CORS (a browser does not say which)' });
+  });
+};
