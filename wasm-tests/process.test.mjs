@@ -1,31 +1,13 @@
 // A Node process that used the library exits by itself once its calls have settled: no timer,
 // socket or handler of ours keeps it alive, and importing the package touches no browser global.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { startReceiver } from './helpers.mjs';
+import { runNode } from './node-processes.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 let receiver;
 before(async () => { receiver = await startReceiver(); });
 after(() => receiver.close());
-
-/** Runs `source` in a child Node (ESM with --input-type=module) and returns its exit code, output and time. */
-function runNode(source, { type = 'commonjs', killAfterMs = 15000 } = {}) {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [`--input-type=${type}`, '-e', source], { cwd: root });
-    let output = '';
-    child.stdout.on('data', (chunk) => { output += chunk; });
-    child.stderr.on('data', (chunk) => { output += chunk; });
-    const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(killer);
-      resolve({ code, signal, output, ms: Date.now() - started });
-    });
-  });
-}
 
 test('a CommonJS script exits by itself after identify and track settle', async () => {
   receiver.clear();
