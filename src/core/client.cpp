@@ -7,6 +7,7 @@
 #include "core/js_number.hpp"
 #include "core/json.hpp"
 #include "core/methods.hpp"
+#include "core/redaction.hpp"
 #include "core/validation.hpp"
 
 #ifndef OUTBOUND_VERSION
@@ -150,9 +151,8 @@ Result<bool> applyOption(const std::string& name, const Json& value, ClientSetup
   return true;
 }
 
-std::string quoted(const std::string& body) {
-  if (body.size() <= kQuotedBodyLimit) return body;
-  return body.substr(0, kQuotedBodyLimit) + "… (" + std::to_string(body.size()) + " bytes)";
+std::string quoted(std::string_view body, std::string_view apiKey) {
+  return quoteRedacted(body, apiKey, kQuotedBodyLimit);
 }
 
 CallError withPrefix(std::string_view method, CallError error) {
@@ -220,7 +220,7 @@ std::optional<CallError> Client::outcome(std::string_view method, std::string_vi
   if (response.status > 0) {
     return withPrefix(
         method, CallError{"the server answered " + std::to_string(response.status) + " to POST " +
-                              std::string(path) + ": " + quoted(withoutKey(response.body)),
+                              std::string(path) + ": " + quoted(response.body, apiKey_),
                           true, response.status});
   }
   if (response.elapsedMs >= options_.timeoutMs) {
@@ -245,13 +245,6 @@ CallError Client::withoutKeyInCallerText(CallError error) const {
 
 // The key may never appear in a message (SPEC §4), even if a server echoes it back. Only the
 // server's text is searched: our own words cannot hold the key, and a short key would garble them.
-std::string Client::withoutKey(std::string text) const {
-  static const std::string kPlaceholder = "[API key]";
-  for (size_t at = text.find(apiKey_); at != std::string::npos;
-       at = text.find(apiKey_, at + kPlaceholder.size())) {
-    text.replace(at, apiKey_.size(), kPlaceholder);
-  }
-  return text;
-}
+std::string Client::withoutKey(std::string text) const { return redactApiKey(text, apiKey_); }
 
 }  // namespace outbound
