@@ -1,6 +1,8 @@
 #include "core/redaction.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <numeric>
 #include <vector>
 
 namespace outbound {
@@ -66,62 +68,50 @@ bool beginsInterruptedEscape(std::string_view rest, char c) {
   return false;
 }
 
-// Reads the key from one position in every way at once: a backslash or a percent sign may be a
-// character of the key or begin an escape of one, so a position can lead to several readings.
-// Its buffers serve every position of a text.
-class KeyReader {
- public:
-  explicit KeyReader(std::string_view key) : key_(key) {}
+constexpr std::size_t kNone = std::string_view::npos;
 
-  // Where the longest occurrence of the key that begins at `at` ends, or npos.
-  std::size_t longestOccurrenceEnd(std::string_view text, std::size_t at) {
-    startAt(at);
-    for (char c : key_) {
-      if (!readNext(text, c)) return std::string_view::npos;
-    }
-    return *std::max_element(ends_.begin(), ends_.end());
-  }
-
-  // How many characters of the key text[at..] holds when all of it can begin an occurrence of
-  // the key (its last character perhaps an interrupted escape), or 0.
-  std::size_t keyCharactersBegunAt(std::string_view text, std::size_t at) {
-    startAt(at);
-    std::size_t begun = 0;
-    for (std::size_t read = 0; !ends_.empty(); ++read) {
-      const bool keyGoesOn = read < key_.size();
-      const bool readsToTheEnd = std::any_of(ends_.begin(), ends_.end(), [&](std::size_t end) {
-        return end == text.size() ||
-               (keyGoesOn && beginsInterruptedEscape(text.substr(end), key_[read]));
+// The end of the longest occurrence of the key that begins at each position of `text`, or kNone.
+// A backslash or a percent sign may be a character of the key or begin an escape of one, so one
+// position may lead to several readings; reading the key from its last character back, each
+// position is visited once per character of the key however many readings meet there. The
+// longest, so that "\\" read as an escaped backslash of the key leaves no stray backslash.
+std::vector<std::size_t> longestOccurrenceEnds(std::string_view text, std::string_view key) {
+  std::vector<std::size_t> restEnds(text.size() + 1);  // of the key after character i
+  std::iota(restEnds.begin(), restEnds.end(), std::size_t{0});
+  std::vector<std::size_t> ends(text.size() + 1);
+  for (std::size_t i = key.size(); i-- > 0;) {
+    for (std::size_t at = 0; at <= text.size(); ++at) {
+      std::size_t longest = kNone;
+      visitFormEnds(text, at, key[i], [&](std::size_t formEnd) {
+        const std::size_t end = restEnds[formEnd];
+        if (end != kNone && (longest == kNone || end > longest)) longest = end;
       });
-      if (readsToTheEnd) begun = read;
-      if (!keyGoesOn) break;
-      readNext(text, key_[read]);
+      ends[at] = longest;
     }
-    return begun;
+    ends.swap(restEnds);
   }
+  return restEnds;
+}
 
- private:
-  void startAt(std::size_t at) {
-    ends_.clear();
-    ends_.push_back(at);
-  }
-
-  // Moves every reading on by key character `c`; false when none can go on.
-  bool readNext(std::string_view text, char c) {
-    next_.clear();
-    for (std::size_t end : ends_) {
-      visitFormEnds(text, end, c, [this](std::size_t formEnd) { next_.push_back(formEnd); });
+// How many characters of the key `text` holds from each position to its end when all of that can
+// begin an occurrence of the key (its last character perhaps an interrupted escape), or -1.
+std::vector<std::ptrdiff_t> keyCharactersBegun(std::string_view text, std::string_view key) {
+  std::vector<std::ptrdiff_t> restCounts(text.size() + 1, -1);  // of the key after character i
+  restCounts[text.size()] = 0;
+  std::vector<std::ptrdiff_t> counts(text.size() + 1);
+  for (std::size_t i = key.size(); i-- > 0;) {
+    for (std::size_t at = 0; at <= text.size(); ++at) {
+      const bool endsHere = at == text.size() || beginsInterruptedEscape(text.substr(at), key[i]);
+      std::ptrdiff_t most = endsHere ? 0 : -1;
+      visitFormEnds(text, at, key[i], [&](std::size_t formEnd) {
+        if (restCounts[formEnd] >= 0) most = std::max(most, restCounts[formEnd] + 1);
+      });
+      counts[at] = most;
     }
-    std::sort(next_.begin(), next_.end());
-    next_.erase(std::unique(next_.begin(), next_.end()), next_.end());
-    ends_.swap(next_);
-    return !ends_.empty();
+    counts.swap(restCounts);
   }
-
-  std::string_view key_;
-  std::vector<std::size_t> ends_;  // where the readings so far end
-  std::vector<std::size_t> next_;
-};
+  return restCounts;
+}
 
 bool isUtf8Continuation(char byte) { return (static_cast<unsigned char>(byte) & 0xC0) == 0x80; }
 
@@ -132,14 +122,14 @@ std::size_t cutBeforeSplitSequence(std::string_view text, std::size_t cut) {
   return cut;
 }
 
-// The cut ends what the reader sees of the text: ending on the key's beginning would show it,
-// whatever the text held after the cut.
+// A key the cut interrupts is already a placeholder, whole. What is left is the key's beginning
+// that the text does not finish (a key the server masked or cut short), which shows part of it
+// all the same.
 std::size_t cutBeforeBegunKey(std::string_view text, std::size_t cut, std::string_view key) {
-  const std::string_view quote = text.substr(0, cut);
-  const std::size_t enough = std::min(kShortestRemovedTail, key.size());
-  KeyReader reader(key);
+  const auto enough = static_cast<std::ptrdiff_t>(std::min(kShortestRemovedTail, key.size()));
+  const std::vector<std::ptrdiff_t> begun = keyCharactersBegun(text.substr(0, cut), key);
   for (std::size_t at = 0; at < cut; ++at) {
-    if (reader.keyCharactersBegunAt(quote, at) >= enough) return at;
+    if (begun[at] >= enough) return at;
   }
   return cut;
 }
@@ -157,16 +147,15 @@ std::size_t cutBeforeSplitPlaceholder(std::string_view text, std::size_t cut) {
 
 std::string redactApiKey(std::string_view text, std::string_view key) {
   if (key.empty()) return std::string(text);
+  const std::vector<std::size_t> occurrenceEnds = longestOccurrenceEnds(text, key);
   std::string redacted;
   redacted.reserve(text.size());
-  KeyReader reader(key);
   for (std::size_t at = 0; at < text.size();) {
-    const std::size_t end = reader.longestOccurrenceEnd(text, at);
-    if (end == std::string_view::npos) {
+    if (occurrenceEnds[at] == kNone) {
       redacted += text[at++];
     } else {
       redacted += kKeyPlaceholder;
-      at = end;
+      at = occurrenceEnds[at];
     }
   }
   return redacted;
@@ -176,7 +165,7 @@ std::string quoteRedacted(std::string_view text, std::string_view key, std::size
   std::string quote = redactApiKey(text, key);
   if (quote.size() <= limit) return quote;
   std::size_t cut = cutBeforeSplitSequence(quote, limit);
-  if (!key.empty()) cut = cutBeforeBegunKey(quote, cut, key);
+  cut = cutBeforeBegunKey(quote, cut, key);
   cut = cutBeforeSplitPlaceholder(quote, cut);
   quote.resize(cut);
   return quote + "… (" + std::to_string(text.size()) + " bytes)";
