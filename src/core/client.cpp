@@ -7,6 +7,7 @@
 #include "core/js_number.hpp"
 #include "core/json.hpp"
 #include "core/methods.hpp"
+#include "core/redaction.hpp"
 #include "core/validation.hpp"
 
 #ifndef OUTBOUND_VERSION
@@ -165,9 +166,21 @@ Result<bool> applyOption(const std::string& name, const Json& value, ClientSetup
   return true;
 }
 
-std::string quoted(const std::string& body) {
-  if (body.size() <= kQuotedBodyLimit) return body;
-  return body.substr(0, kQuotedBodyLimit) + "… (" + std::to_string(body.size()) + " bytes)";
+std::string quoted(std::string_view text, std::string_view apiKey) {
+  return quoteRedacted(text, apiKey, kQuotedBodyLimit);
+}
+
+// A reply's size is what its Content-Length says: the transport reads only its start.
+std::string quotedReply(const HttpResponse& response, std::string_view apiKey) {
+  const std::string_view declared = headerValue(response.headers, "content-length");
+  const bool whole = response.body.size() < kReplyReadLimit;
+  const bool declaredIsNumber =
+      !declared.empty() && std::all_of(declared.begin(), declared.end(),
+                                       [](char c) { return c >= '0' && c <= '9'; });
+  const std::string size = declaredIsNumber ? std::string(declared) + " bytes"
+                           : whole ? std::to_string(response.body.size()) + " bytes"
+                                   : "more than " + std::to_string(kReplyReadLimit) + " bytes";
+  return quoteRedacted(response.body, apiKey, kQuotedBodyLimit, size);
 }
 
 CallError withPrefix(std::string_view method, CallError error) {
@@ -241,7 +254,7 @@ std::optional<CallError> Client::outcome(std::string_view method, std::string_vi
   if (response.status >= 200 && response.status < 300) {
     return withPrefix(
         method, CallError{"POST " + std::string(path) + " was redirected to " +
-                              quoted(withoutKey(std::string(redirectedTo))) +
+                              quoted(redirectedTo, apiKey_) +
                               ", which answered " + status +
                               ", but a browser does not say whether a redirect kept the POST and "
                               "its body (only 307 and 308 do), so the call counts as not "
@@ -254,7 +267,7 @@ std::optional<CallError> Client::outcome(std::string_view method, std::string_vi
         method, CallError{"the server answered " + status + " to POST " + std::string(path) +
                               ", redirecting to " +
                               (location.empty() ? std::string("nowhere (no Location)")
-                                                : quoted(withoutKey(std::string(location)))) +
+                                                : quoted(location, apiKey_)) +
                               "; only a 2xx answer to the POST itself means delivered (a 301, 302 "
                               "or 303 would drop its body, and 307 and 308 are followed a few "
                               "times at most): set options.baseUrl to where the API is now",
@@ -263,7 +276,7 @@ std::optional<CallError> Client::outcome(std::string_view method, std::string_vi
   if (response.status > 0) {
     return withPrefix(
         method, CallError{"the server answered " + status + " to POST " + std::string(path) +
-                              ": " + quoted(withoutKey(response.body)),
+                              ": " + quotedReply(response, apiKey_),
                           true, response.status});
   }
   if (response.body.empty()) {
@@ -273,7 +286,7 @@ std::optional<CallError> Client::outcome(std::string_view method, std::string_vi
                                         false, 0});
   }
   return withPrefix(method, CallError{"could not reach " + url + ": " +
-                                          quoted(withoutKey(response.body)),
+                                          quoted(response.body, apiKey_),
                                       false, 0});
 }
 
@@ -282,19 +295,9 @@ std::optional<CallError> Client::outcome(std::string_view method, std::string_vi
 // told from our own words, and removing it would garble them.
 CallError Client::withoutKeyInCallerText(CallError error) const {
   constexpr std::size_t kShortestRedactedKey = 8;
-  if (apiKey_.size() >= kShortestRedactedKey) error.message = withoutKey(std::move(error.message));
+  if (apiKey_.size() >= kShortestRedactedKey) error.message = redactApiKey(error.message, apiKey_);
   return error;
 }
 
-// The key may never appear in a message (SPEC §4), even if a server echoes it back. Only the
-// server's text is searched: our own words cannot hold the key, and a short key would garble them.
-std::string Client::withoutKey(std::string text) const {
-  static const std::string kPlaceholder = "[API key]";
-  for (size_t at = text.find(apiKey_); at != std::string::npos;
-       at = text.find(apiKey_, at + kPlaceholder.size())) {
-    text.replace(at, apiKey_.size(), kPlaceholder);
-  }
-  return text;
-}
 
 }  // namespace outbound

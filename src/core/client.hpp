@@ -57,6 +57,9 @@ struct HttpResponse {
   std::string headers;  // raw "name: value\r\n" lines
 };
 
+/// The transport reads no more of a reply than this (src/bindings/http.js, outboundReplyLimit).
+constexpr std::size_t kReplyReadLimit = 4096;
+
 /// The header a browser's transport adds to a reply it reached through redirects it followed by
 /// itself, naming the final URL: the browser does not say whether the POST was kept.
 constexpr std::string_view kRedirectedToHeader = "x-outbound-redirected-to";
@@ -79,7 +82,6 @@ class Client {
   const ClientOptions& options() const { return options_; }
 
  private:
-  std::string withoutKey(std::string text) const;
   CallError withoutKeyInCallerText(CallError error) const;
 
   std::string apiKey_;
