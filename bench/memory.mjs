@@ -1,6 +1,7 @@
 // 5. Memory: process.memoryUsage() and the WebAssembly module's linear memory before and after
 // 100,000 `track` calls delivered in batches to the receiver (in its own process, so its memory is
-// not counted here). Run with `node --expose-gc bench/memory.mjs` (run.mjs does).
+// not counted here), and what one call costs while it waits for its turn. Run with
+// `node --expose-gc bench/memory.mjs` (run.mjs does).
 //
 // The calls go in chunks of 1,000 made back to back, each chunk followed by `await ob.flush()`: a
 // steady producer, not one 100,000-deep backlog (the per-call and delivery figures show what a
@@ -15,6 +16,7 @@
 // wasm memory also shows in `arrayBuffers`. Linear memory never shrinks, so its "after" is a
 // high-water mark, not what is in use.
 import { EVENT, PROPERTIES, ROOT, USERS, loadOurs, log, require, runIfMain, startReceiverProcess } from './lib.mjs';
+import http from 'node:http';
 import path from 'node:path';
 
 export const CALLS = 100_000;
@@ -68,6 +70,34 @@ async function chunk(ob, from, size) {
   return settled.filter((s) => s.status !== 'fulfilled').length;
 }
 
+// What a call costs while it waits for its turn: WAITING calls to a server that never answers, so
+// maxInFlight (6) requests stay in flight and the rest wait in the queue. JS heap and wasm memory
+// are read after two full collections, before and after the calls are made.
+const WAITING = 20_000;
+
+async function waitingCallCost(outbound, wasmBytes) {
+  const server = http.createServer(() => {});
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const ob = new outbound('bench-key', {
+    baseUrl: `http://127.0.0.1:${server.address().port}/v2`, retries: 0, timeout: 3_600_000, onError() {},
+  });
+  const first = ob.track(USERS[0], EVENT, PROPERTIES);  // in flight for good: only warms up the path
+  collect();
+  const before = snapshot(wasmBytes);
+  const waiting = new Array(WAITING);
+  for (let i = 0; i < WAITING; i++) waiting[i] = ob.track(USERS[i % USERS.length], EVENT, { ...PROPERTIES, seq: i });
+  collect();
+  const after = snapshot(wasmBytes);
+  server.closeAllConnections();
+  server.close();
+  await Promise.allSettled([first, ...waiting]);
+  const bodyBytes = JSON.stringify({ user_id: USERS[0], event: EVENT, properties: { ...PROPERTIES, seq: 0 }, timestamp: 0 }).length;
+  const per = (key) => (before[key] === null ? null : Math.round((after[key] - before[key]) / WAITING));
+  const cost = { calls: WAITING, bodyBytes, perCall: { heapUsed: per('heapUsed'), wasmMemory: per('wasmMemory') } };
+  log(`memory: a waiting call costs ${cost.perCall.heapUsed} B of JS heap and ${cost.perCall.wasmMemory} B of wasm memory (body ${bodyBytes} B)`);
+  return cost;
+}
+
 export async function measure() {
   if (typeof global.gc !== 'function') throw new Error('run with node --expose-gc bench/memory.mjs');
   const receiver = await startReceiverProcess();
@@ -95,6 +125,7 @@ export async function measure() {
 
   const stats = await receiver.stats();
   await receiver.close();
+  const waiting = await waitingCallCost(outbound, wasmBytes);
   const delta = Object.fromEntries(Object.keys(start).map((key) =>
     [key, start[key] === null ? null : after[key] - start[key]]));
   log(`memory: ${CALLS} calls in ${(elapsedMs / 1000).toFixed(1)} s; heapUsed ${delta.heapUsed} B, arrayBuffers ${delta.arrayBuffers} B, wasm ${delta.wasmMemory} B, rss ${delta.rss} B`);
@@ -110,6 +141,7 @@ export async function measure() {
     after,
     afterClose,
     delta,
+    waiting,
     target: { maxHeapGrowthBytes: TARGET_HEAP_BYTES, met: delta.heapUsed <= TARGET_HEAP_BYTES },
   };
 }

@@ -167,6 +167,11 @@ function summaryRows(outcomes) {
   if (memory) {
     rows.push([`Memory: JS heap (heapUsed) after ${int(memory.calls)} delivered calls, flush, gc`, signedBytes(memory.delta.heapUsed),
       '', '', '', 'within 1 MiB of start', met(memory.target.met)]);
+    if (memory.waiting) {
+      const { perCall, bodyBytes, calls } = memory.waiting;
+      rows.push([`Memory per call waiting its turn (${int(calls)} behind maxInFlight, body ${bodyBytes} B)`,
+        `${int(perCall.heapUsed)} B JS heap + ${perCall.wasmMemory === null ? 'n/a' : `${int(perCall.wasmMemory)} B`} wasm`, '', '', '', '', '']);
+    }
   }
   for (const m of selected) {
     if (outcomes[m.name] && !outcomes[m.name].ok) rows.push([m.title, `did not run: ${outcomes[m.name].error}`, '', '', '', '', '']);

@@ -36,19 +36,44 @@ function defineOutbound(createModule, how) {
     if (moduleObject.outbound) becomeReady(moduleObject);
   }
 
-  /** Runs `use(core)` now if the module is ready, else once it is; a Promise either way. */
-  function withCore(use) {
+  /**
+   * Runs `use(core)` now if the module is ready, else once it is; a Promise either way. A failure
+   * (the module did not load, `use` threw) is also reported to `report`; as with the module's own
+   * Promises, a rejection nobody handles is not an unhandled rejection.
+   */
+  function withCore(use, report) {
     if (core) return use(core);
-    return new Promise(function (resolve, reject) {
+    var promise = new Promise(function (resolve, reject) {
       waiting.push(function () {
-        if (loadError) return reject(loadError);
         try {
+          if (loadError) throw loadError;
           resolve(use(core));
         } catch (error) {
           reject(error);
+          report(error);
         }
       });
     });
+    promise.catch(ignore);
+    return promise;
+  }
+
+  function ignore() {}
+
+  /** The caller's options.onError, or a one-line warning; never inside the caller's own call. */
+  function reporterFor(options) {
+    var onError;
+    try {
+      onError = options && typeof options.onError === 'function' ? options.onError : null;
+    } catch (unreadable) {
+      onError = null;  // the constructor reports the unreadable options
+    }
+    return function (error) {
+      Promise.resolve().then(function () {
+        if (onError) onError(error);
+        else console.warn('outbound: ' + error.message);
+      }).catch(ignore);
+    };
   }
 
   // An embind object owns C++ memory that JavaScript's collector cannot see.
@@ -59,13 +84,16 @@ function defineOutbound(createModule, how) {
   class outbound {
     #client = null;
     #constructionError = null;
+    #report = null;
 
     /**
      * @param {string} apiKey your Outbound API key
-     * @param {object} [options] baseUrl, timeout, maxBodyBytes, retries, batch, persist (README.md)
+     * @param {object} [options] baseUrl, timeout, maxBodyBytes, retries, batch, persist, maxInFlight,
+     *   onError (README.md)
      */
     constructor(apiKey, options) {
       load();
+      this.#report = reporterFor(options);
       if (core) {
         this.#adopt(new core.outbound(apiKey, options));
         return;
@@ -82,7 +110,7 @@ function defineOutbound(createModule, how) {
         } catch (error) {
           this.#constructionError = error;
         }
-      }).catch(() => {});  // a module that failed to load is reported by every call instead
+      }, ignore);  // a module that failed to load is reported by every call instead
     }
 
     #adopt(client) {
@@ -99,7 +127,7 @@ function defineOutbound(createModule, how) {
       return withCore(() => {
         if (!this.#client) throw this.#constructionError;
         return this.#client[method].apply(this.#client, args);
-      });
+      }, this.#report);
     }
 
     /** Tells Outbound who a user is: `attributes` may hold email, firstName, apnsTokens... */

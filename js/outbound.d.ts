@@ -21,6 +21,13 @@ declare namespace outbound {
     batch?: boolean | { maxEvents?: number; flushIntervalMs?: number };
     /** Browsers: keep undelivered calls in localStorage across reloads. Default true. */
     persist?: boolean;
+    /** The most requests this client has in flight at once (1 to 100); later calls wait, in order. Default 6. */
+    maxInFlight?: number;
+    /**
+     * Called with every final failure, whether or not the call's Promise is handled. Default: one
+     * console.warn line with the message (never the key).
+     */
+    onError?: ((error: CallError) => void) | null;
   }
 
   /** identify()'s attributes: known names become top-level fields; any other key goes into `attributes`. */

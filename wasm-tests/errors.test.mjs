@@ -10,7 +10,7 @@ import { API_KEY, clientFor, importedOutbound, rejection, requiredOutbound, star
 async function fixedReplyServer(status, body) {
   const server = http.createServer((req, res) => {
     req.resume();
-    req.on('end', () => res.writeHead(status, { 'content-type': 'application/json' }).end(body));
+    req.on('end', () => res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${server.address().port}/v2`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };

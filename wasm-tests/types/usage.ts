@@ -3,7 +3,7 @@
 import outbound from 'outbound-wasm';
 
 async function everyMethod(): Promise<void> {
-  const ob = new outbound('key', { baseUrl: 'http://127.0.0.1:8080/v2', timeout: 5000, maxBodyBytes: 65536, retries: 0, batch: { maxEvents: 50 }, persist: false });
+  const ob = new outbound('key', { baseUrl: 'http://127.0.0.1:8080/v2', timeout: 5000, maxBodyBytes: 65536, retries: 0, batch: { maxEvents: 50 }, persist: false, maxInFlight: 8, onError: (error) => console.log(error.receivedCall, error.status) });
   await ob.identify('user-1', { firstName: 'Ada', email: 'a@b.co', apnsTokens: 't', city: 'San Francisco' });
   await ob.identify(42);
   await ob.alias('user-1', 'anon-1');
