@@ -14,7 +14,9 @@ import {
 } from './browser-helpers.mjs';
 
 // A library that hangs (a busy loop in the wasm, a Promise never settled) must fail the run, not stall it.
-const TIMEOUT = { timeout: 30000 };
+// Both are generous, well over ten times what a suite and a wait take on a busy machine.
+const TIMEOUT = { timeout: 120000 };
+const WAIT = { timeout: 60000 };
 
 /** A GET whose path is sent exactly as given (fetch would normalise "/../" away before sending). */
 function rawGet(origin, path) {
@@ -97,7 +99,7 @@ describe('dist/outbound.js by <script src>, cross-origin to the receiver', { ...
     await page.waitForFunction(
       () => Object.values(window.outcomes).every((outcome) => outcome.state !== 'pending'),
       null,
-      { timeout: 15000 },
+      WAIT,
     );
   });
 
@@ -198,7 +200,7 @@ window.result = ob.track('esm-user', 'Imported', { via: 'browser condition' }).t
     const origin = await serveFiles(t, files);
     const { page, errors } = await openPage(t);
     await page.goto(`${origin}/`);
-    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
+    await page.waitForFunction(() => window.result !== undefined, null, WAIT);
     assert.equal(await page.evaluate(() => window.result), 'resolved');
     assert.equal(await page.evaluate(() => typeof window.outbound), 'undefined', 'the module installs no global');
     const [call] = receiver.calls();
@@ -230,7 +232,7 @@ window.result = ob.track('csp-user', 'Strict Page', { csp: true }).then(function
     const origin = await serveFiles(t, files, { 'Content-Security-Policy': CSP });
     const { page, errors } = await openPage(t);
     await page.goto(`${origin}/`);
-    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
+    await page.waitForFunction(() => window.result !== undefined, null, WAIT);
     assert.equal(await page.evaluate(() => window.result), 'resolved');
     assert.deepEqual(await page.evaluate(() => window.violations), []);
     assert.deepEqual(errors, []);
@@ -247,7 +249,7 @@ window.result = ob.track('csp-user', 'Strict Page', { csp: true }).then(function
     const origin = await serveFiles(t, files, { 'Content-Security-Policy': "script-src 'self'" });
     const { page } = await openPage(t);
     await page.goto(`${origin}/`);
-    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
+    await page.waitForFunction(() => window.result !== undefined, null, WAIT);
     assert.match(await page.evaluate(() => window.result), /^rejected: outbound: the WebAssembly module could not be loaded/);
   });
 });

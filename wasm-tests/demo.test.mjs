@@ -17,10 +17,11 @@ import {
 import { start as startReceiver } from '../web-demo/receiver.mjs';
 import { startDemo } from '../web-demo/server.mjs';
 
-// A hang (a Promise never settled, a stream never closed) must fail the run, not stall it.
-const SUITE_TIMEOUT = { timeout: 120000 };
-const TEST_TIMEOUT = { timeout: 30000 };
-const WAIT = { timeout: 15000 };
+// A hang (a Promise never settled, a stream never closed) must fail the run, not stall it. Each is
+// generous, well over ten times what a suite, a test and a wait take on a busy machine.
+const SUITE_TIMEOUT = { timeout: 600000 };
+const TEST_TIMEOUT = { timeout: 120000 };
+const WAIT = { timeout: 60000 };
 const XSS = '<img src=x onerror=alert(1)>';
 const RESOLVED = '\u2713 Resolved with undefined: the receiver accepted the call.';
 const RECENT = Symbol('a recent integer number of UNIX seconds');
@@ -532,9 +533,8 @@ describe('the demo page (npm start) in Chromium', { ...SUITE_TIMEOUT, skip }, ()
     await held.getByRole('button', { name: 'Run the story' }).click();
     await fillForm(held, 'subscribeAll', { userId: 'user-early' });
     await form(held, 'subscribeAll').getByRole('button').click();
-    await held.waitForTimeout(300);
-    assert.equal(await held.locator('#story-outcome li').first().getAttribute('data-state'), 'sending');
-    assert.equal(await held.locator('#subscribeAll-outcome').getAttribute('data-state'), 'sending');
+    await held.locator('#story-outcome li:first-child[data-state="sending"]').waitFor(WAIT);
+    await held.locator('#subscribeAll-outcome[data-state="sending"]').waitFor(WAIT);
     assert.deepEqual(await recordedCalls(origin), [], 'nothing can be sent before the module is ready');
 
     release();

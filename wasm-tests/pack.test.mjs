@@ -58,7 +58,8 @@ async function await_all() {
   console.log('done');
 }
 `);
-    const { stdout } = await run(process.execPath, [script], { cwd: join(workdir, 'app'), env: { ...process.env, RECEIVER: receiver.url }, timeout: 20000 });
+    // A minute, far more than the second or so the script needs, so only a script that hangs is stopped.
+    const { stdout } = await run(process.execPath, [script], { cwd: join(workdir, 'app'), env: { ...process.env, RECEIVER: receiver.url }, timeout: 60000 });
     assert.equal(stdout.trim(), 'done');
     const calls = receiver.calls();
     assert.deepEqual(calls.map((call) => call.path), ['/v2/identify', '/v2/track']);
