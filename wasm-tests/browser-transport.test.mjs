@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { start as startReceiver } from '../web-demo/receiver.mjs';
 import { openPage, readDist, scriptTagPage, serveFiles, skipWithoutBrowser } from './browser-helpers.mjs';
-import { bodyOf, countingServer } from './node-processes.mjs';
+import { bodyOf, countingServer, streamMegabytes } from './node-processes.mjs';
 
 const TIMEOUT = { timeout: 60000 };
 const CORS = {
@@ -57,19 +57,9 @@ describe('the browser transport in Chromium', { ...TIMEOUT, skip: skipWithoutBro
   });
 
   test('a 50 MB reply: the call resolves, and a failure quotes only its start', async (t) => {
-    const chunk = Buffer.alloc(1024 * 1024, 'y');
     const huge = await corsServer((req, res) => {
       res.writeHead(req.url.endsWith('/track') ? 200 : 500, { ...CORS, 'content-type': 'application/json' });
-      let left = 50;
-      const pump = () => {
-        while (left > 0 && !res.destroyed) {
-          left -= 1;
-          if (!res.write(chunk)) return res.once('drain', pump);
-        }
-        res.end();
-      };
-      res.on('close', () => { left = 0; });
-      pump();
+      streamMegabytes(res, 50, 'y');
     });
     t.after(huge.close);
     const delivered = await outcomeInPage(t, huge.url, "ob.track('u', 'Huge')");

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createReceiver } from '../web-demo/receiver.mjs';
-import { bodyOf, countingServer, reported, runNode } from './node-processes.mjs';
+import { bodyOf, countingServer, reportOutcomes, reported, runNode } from './node-processes.mjs';
 
 let receiver;
 let server;
@@ -28,10 +28,7 @@ test('5,000 unbatched tracks under ulimit -n 256: all delivered, never more conn
     const ob = new outbound('burst-key', { baseUrl: ${JSON.stringify(server.url)} });
     const calls = [];
     for (let n = 0; n < ${CALLS}; n++) calls.push(ob.track('user-' + (n % 50), 'Burst', { n }));
-    Promise.allSettled(calls).then((outcomes) => {
-      const failed = outcomes.filter((o) => o.status === 'rejected');
-      console.log(JSON.stringify({ resolved: outcomes.length - failed.length, firstFailure: failed[0] && failed[0].reason.message }));
-    });`, { fileLimit: 256 });
+    ${reportOutcomes('calls')}`, { fileLimit: 256 });
   assert.equal(code, 0, output.slice(0, 2000));
   const report = reported(output);
   const numbers = deliveredNumbers();
@@ -61,10 +58,7 @@ test('200 clients of one process, 20 calls each, under ulimit -n 1024: all deliv
       const ob = new outbound('key-of-client-' + c, { baseUrl: ${JSON.stringify(keyed.url)} });
       for (let n = 0; n < ${CALLS}; n++) calls.push(ob.track('user-' + n, 'Many Clients', { client: c, n }));
     }
-    Promise.allSettled(calls).then((outcomes) => {
-      const failed = outcomes.filter((o) => o.status === 'rejected');
-      console.log(JSON.stringify({ resolved: outcomes.length - failed.length, firstFailure: failed[0] && failed[0].reason.message }));
-    });`, { fileLimit: 1024 });
+    ${reportOutcomes('calls')}`, { fileLimit: 1024 });
   assert.equal(code, 0, output.slice(0, 2000));
   const report = reported(output);
   t.diagnostic(JSON.stringify({ ...report, requests: seen.length, peakConnections: keyed.stats.peak }));

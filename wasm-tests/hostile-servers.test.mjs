@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { start as startReceiver } from '../web-demo/receiver.mjs';
 import { API_KEY, rejection, requiredOutbound } from './helpers.mjs';
-import { bodyOf, countingServer, reported, runNode } from './node-processes.mjs';
+import { bodyOf, countingServer, reported, runNode, streamMegabytes } from './node-processes.mjs';
 
 let receiver;
 before(async () => { receiver = await startReceiver(); });
@@ -15,20 +15,10 @@ const quiet = { onError: () => {} };
 describe('huge replies', () => {
   // Answers `status`, then streams `megabytes` of "x" for as long as the client reads.
   async function hugeReplyServer(status, megabytes) {
-    const chunk = Buffer.alloc(64 * 1024, 'x');
     return countingServer(async (req, res) => {
       await bodyOf(req);
       res.writeHead(status, { 'content-type': 'application/json' });
-      let left = megabytes * 16;
-      const pump = () => {
-        while (left > 0 && !res.destroyed) {
-          left -= 1;
-          if (!res.write(chunk)) return res.once('drain', pump);
-        }
-        res.end();
-      };
-      res.on('close', () => { left = 0; });
-      pump();
+      streamMegabytes(res, megabytes, 'x');
     });
   }
 

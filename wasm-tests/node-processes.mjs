@@ -75,3 +75,26 @@ export async function countingServer(handler) {
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
 }
+
+/** Writes `megabytes` MB of `fill` to `res` as the client reads them, and stops if it goes away. */
+export function streamMegabytes(res, megabytes, fill) {
+  const chunk = Buffer.alloc(1024 * 1024, fill);
+  let left = megabytes;
+  const pump = () => {
+    while (left > 0 && !res.destroyed) {
+      left -= 1;
+      if (!res.write(chunk)) return res.once('drain', pump);
+    }
+    res.end();
+  };
+  res.on('close', () => { left = 0; });
+  pump();
+}
+
+/** Child-script source: settles `calls` (an array of Promises) and prints how many resolved. */
+export function reportOutcomes(calls) {
+  return `Promise.allSettled(${calls}).then((outcomes) => {
+    const failed = outcomes.filter((o) => o.status === 'rejected');
+    console.log(JSON.stringify({ resolved: outcomes.length - failed.length, firstFailure: failed[0] && failed[0].reason.message }));
+  });`;
+}
