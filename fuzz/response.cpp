@@ -1,11 +1,11 @@
 // What a server's answer means: Client::outcome, headerValue and retryAfterDelayMs.
 // Input: byte 0 the method (index in apiMethods()); bytes 1–2 the status, a signed 16-bit
 // big-endian number; bytes 3–6 unused (the jitter reads byte 3) and bytes 7–12 "now" in
-// milliseconds since the epoch, unsigned big-endian; then the raw headers, "\r\n\r\n", and the body, in
-// which every "@K" stands for the client's key (so a server echoing the key is easy to reach).
-// Invariants: 2xx succeeds unless a browser says it followed a redirect, and nothing else does; a failure's message names the method, is
-// bounded, and never holds the key; a header value lies inside the raw block, trimmed, on one
-// line; a Retry-After delay is never negative.
+// milliseconds since the epoch, unsigned big-endian; then the raw headers, "\r\n\r\n", and the
+// body, in which every "@K" stands for the client's key (so a server echoing the key is easy to
+// reach). Invariants: 2xx succeeds unless a browser says it followed a redirect, and nothing else
+// does; a failure's message names the method, is bounded, and never holds the key; a header value
+// lies inside the raw block, trimmed, on one line; a Retry-After delay is never negative.
 #include <cctype>
 #include <cstddef>
 #include <cstdint>

@@ -146,8 +146,8 @@ struct OptionSpec {
 };
 
 constexpr OptionSpec kOptions[] = {
-    {"baseUrl", readBaseUrl}, {"timeout", readTimeout}, {"maxBodyBytes", readMaxBodyBytes},
-    {"retries", readRetries}, {"batch", readBatch},     {"persist", readPersist},
+    {"baseUrl", readBaseUrl},         {"timeout", readTimeout}, {"maxBodyBytes", readMaxBodyBytes},
+    {"retries", readRetries},         {"batch", readBatch},     {"persist", readPersist},
     {"maxInFlight", readMaxInFlight}, {"onError", readOnError},
 };
 
@@ -175,10 +175,10 @@ std::string quotedReply(const HttpResponse& response, std::string_view apiKey) {
   const std::string_view declared = headerValue(response.headers, "content-length");
   const bool whole = response.body.size() < kReplyReadLimit;
   const bool declaredIsNumber =
-      !declared.empty() && std::all_of(declared.begin(), declared.end(),
-                                       [](char c) { return c >= '0' && c <= '9'; });
+      !declared.empty() &&
+      std::all_of(declared.begin(), declared.end(), [](char c) { return c >= '0' && c <= '9'; });
   const std::string size = declaredIsNumber ? std::string(declared) + " bytes"
-                           : whole ? std::to_string(response.body.size()) + " bytes"
+                           : whole          ? std::to_string(response.body.size()) + " bytes"
                                    : "more than " + std::to_string(kReplyReadLimit) + " bytes";
   return quoteRedacted(response.body, apiKey, kQuotedBodyLimit, size);
 }
@@ -254,8 +254,7 @@ std::optional<CallError> Client::outcome(std::string_view method, std::string_vi
   if (response.status >= 200 && response.status < 300) {
     return withPrefix(
         method, CallError{"POST " + std::string(path) + " was redirected to " +
-                              quoted(redirectedTo, apiKey_) +
-                              ", which answered " + status +
+                              quoted(redirectedTo, apiKey_) + ", which answered " + status +
                               ", but a browser does not say whether a redirect kept the POST and "
                               "its body (only 307 and 308 do), so the call counts as not "
                               "delivered; set options.baseUrl to where the API is now",
@@ -275,8 +274,8 @@ std::optional<CallError> Client::outcome(std::string_view method, std::string_vi
   }
   if (response.status > 0) {
     return withPrefix(
-        method, CallError{"the server answered " + status + " to POST " + std::string(path) +
-                              ": " + quotedReply(response, apiKey_),
+        method, CallError{"the server answered " + status + " to POST " + std::string(path) + ": " +
+                              quotedReply(response, apiKey_),
                           true, response.status});
   }
   if (response.body.empty()) {
@@ -285,9 +284,9 @@ std::optional<CallError> Client::outcome(std::string_view method, std::string_vi
                                             " ms (timeout); the call may not have arrived",
                                         false, 0});
   }
-  return withPrefix(method, CallError{"could not reach " + url + ": " +
-                                          quoted(response.body, apiKey_),
-                                      false, 0});
+  return withPrefix(
+      method,
+      CallError{"could not reach " + url + ": " + quoted(response.body, apiKey_), false, 0});
 }
 
 // A refusal can quote the caller's own text (a field name, a path, an exception's message), which
@@ -298,6 +297,5 @@ CallError Client::withoutKeyInCallerText(CallError error) const {
   if (apiKey_.size() >= kShortestRedactedKey) error.message = redactApiKey(error.message, apiKey_);
   return error;
 }
-
 
 }  // namespace outbound

@@ -57,8 +57,9 @@ TEST_CASE("options have documented defaults and are applied") {
   CHECK(set.value().options.timeoutMs == 250);
   CHECK(set.value().options.maxBodyBytes == 64);
   CHECK(set.value().warnings ==
-        std::vector<std::string>{"outbound: ignoring unknown option \"timout\" (known: baseUrl, "
-                                 "timeout, maxBodyBytes, retries, batch, persist, maxInFlight, onError)"});
+        std::vector<std::string>{
+            "outbound: ignoring unknown option \"timout\" (known: baseUrl, "
+            "timeout, maxBodyBytes, retries, batch, persist, maxInFlight, onError)"});
 }
 
 TEST_CASE("every request carries the three headers of SPEC §5") {
@@ -97,8 +98,7 @@ TEST_CASE("outcomes: only 2xx succeeds, failure statuses are received calls, no 
     CHECK(error->message == "track: the server answered " + std::to_string(status) +
                                 " to POST /track: {\"error\":\"bad\"}");
   }
-  auto refused =
-      client.outcome("track", request.path, {0, "connect ECONNREFUSED 127.0.0.1:9", ""});
+  auto refused = client.outcome("track", request.path, {0, "connect ECONNREFUSED 127.0.0.1:9", ""});
   REQUIRE(refused.has_value());
   CHECK_FALSE(refused->receivedCall);
   CHECK(refused->status == 0);
@@ -116,8 +116,9 @@ TEST_CASE("outcomes: a redirect is not a delivery, and its message names where i
   const Client client = testClient();
   for (int status : {300, 301, 302, 303, 307, 308, 399}) {
     INFO(status);
-    auto error = client.outcome("track", "/track",
-                                {status, "", "content-type: text/plain\r\nlocation: https://x.io/v3/track\r\n"});
+    auto error = client.outcome(
+        "track", "/track",
+        {status, "", "content-type: text/plain\r\nlocation: https://x.io/v3/track\r\n"});
     REQUIRE(error.has_value());
     CHECK(error->receivedCall);
     CHECK(error->status == status);
@@ -157,8 +158,8 @@ TEST_CASE("options.maxInFlight and options.onError") {
                           R"(so:["k",{"maxInFlight":1.5}])"}) {
     auto refused = readConstructorArgs(bad);
     REQUIRE_FALSE(refused.ok());
-    CHECK(refused.error().message.find("options.maxInFlight must be a whole number from 1 to 100") !=
-          std::string::npos);
+    CHECK(refused.error().message.find(
+              "options.maxInFlight must be a whole number from 1 to 100") != std::string::npos);
   }
   auto notAFunction = readConstructorArgs(R"(so:["k",{"onError":"log"}])");
   REQUIRE_FALSE(notAFunction.ok());
@@ -193,8 +194,8 @@ TEST_CASE("a long reply is cut, and the key never appears even if the server ech
   CHECK(echoed->message == "track: the server answered 401 to POST /track: unknown key [API key]");
   // The transport hands over the first kReplyReadLimit bytes at most; the size is the declared one.
   const std::string start(kReplyReadLimit, 'x');
-  const std::string quotedStart = "track: the server answered 500 to POST /track: " +
-                                  std::string(500, 'x') + "… (";
+  const std::string quotedStart =
+      "track: the server answered 500 to POST /track: " + std::string(500, 'x') + "… (";
   for (const auto& [body, headers, size] :
        std::vector<std::tuple<std::string, std::string, std::string>>{
            {start, "content-length: 100000\r\n", "100000 bytes)"},
