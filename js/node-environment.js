@@ -61,11 +61,12 @@ var outboundNodeHttp = (function () {
     var finished = false;
     var timer = null;
     var outgoing;
-    function finish(reply) {
+    var reply = null;  // once the status is in: what a timeout still reports
+    function finish(result) {
       if (finished) return;
       finished = true;
       if (timer !== null) clearTimeout(timer);
-      done(reply);
+      done(result);
     }
     var options = { method: request.method, headers: withLength(request.headers, body), agent: agents[url.protocol] };
     try {
@@ -77,10 +78,11 @@ var outboundNodeHttp = (function () {
           response.resume();
           return send(request, next, body, redirectsLeft - 1, done);
         }
-        readReply(response, function (bytes) {
+        reply = { status: response.statusCode, headers: headerText(response.headers), chunks: [] };
+        readReply(response, reply.chunks, function () {
           // Later, once Node has put the socket back for reuse: the next request, which this
           // reply may start at once, then takes it instead of opening another.
-          setImmediate(finish, { status: response.statusCode, headers: headerText(response.headers), body: bytes });
+          setImmediate(finish, answer(reply));
         });
       });
     } catch (error) {  // a header Node refuses, say
@@ -92,9 +94,10 @@ var outboundNodeHttp = (function () {
     if (request.timeoutMs > 0) {
       outgoing.on('socket', function () {
         if (timer === null && !finished) {
+          // A server that answered but trickles its body has answered: its status counts.
           timer = setTimeout(function () {
+            finish(reply ? answer(reply) : { status: 0 });
             outgoing.destroy();
-            finish({ status: 0 });
           }, request.timeoutMs);
         }
       });
@@ -102,16 +105,19 @@ var outboundNodeHttp = (function () {
     outgoing.end(body);
   }
 
-  // At most outboundReplyLimit bytes are kept; once they are in, the rest is not waited for: the
-  // socket is closed rather than a huge reply drained.
-  function readReply(response, done) {
-    var chunks = [];
+  function answer(reply) {
+    return { status: reply.status, headers: reply.headers, body: outboundJoinBytes(reply.chunks, outboundReplyLimit) };
+  }
+
+  // Collects at most outboundReplyLimit bytes into `chunks`; once they are in, the rest is not
+  // waited for: the socket is closed rather than a huge reply drained.
+  function readReply(response, chunks, done) {
     var length = 0;
     var ended = false;
     function end() {
       if (ended) return;
       ended = true;
-      done(outboundJoinBytes(chunks, outboundReplyLimit));
+      done();
     }
     response.on('data', function (chunk) {
       if (ended) return;

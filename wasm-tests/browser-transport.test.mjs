@@ -70,6 +70,23 @@ describe('the browser transport in Chromium', { ...TIMEOUT, skip: skipWithoutBro
     assert.ok(failed.outcome.message.length < 700);
   });
 
+  test('a 200 whose body never ends resolves once the timeout passes, and is not sent again', async (t) => {
+    let posts = 0;
+    const slow = await corsServer((req, res) => {
+      posts += 1;
+      res.writeHead(200, { ...CORS, 'content-type': 'application/json' });
+      res.write('{');
+      const trickle = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(trickle));
+    });
+    t.after(slow.close);
+    // Retries on: a timeout would send the call again.
+    const { outcome } = await outcomeInPage(t, slow.url,
+      `new outbound('k', { baseUrl: ${JSON.stringify(slow.url)}, timeout: 1000, onError: function () {} }).track('u', 'Slow')`);
+    assert.equal(outcome.state, 'resolved', outcome.message);
+    assert.equal(posts, 1);
+  });
+
   test('a refused connection: the browser does not say why, and the message says so', async (t) => {
     const { outcome } = await outcomeInPage(t, 'http://127.0.0.1:1/v2', "ob.track('u', 'x')");
     assert.equal(outcome.state, 'rejected');

@@ -54,6 +54,37 @@ describe('huge replies', () => {
   });
 });
 
+describe('slow replies', () => {
+  // Answers `status` at once, then trickles a space every 50 ms and never ends.
+  async function tricklingServer(status) {
+    let requests = 0;
+    const server = await countingServer(async (req, res) => {
+      await bodyOf(req);
+      requests += 1;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.write('{"error":"slow"');
+      const trickle = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(trickle));
+    });
+    return { ...server, requests: () => requests };
+  }
+
+  for (const [status, outcome] of [[200, 'resolves'], [400, 'rejects with the status']]) {
+    test(`a ${status} whose body never ends: once the timeout passes, the call ${outcome}, and is not sent again`, async (t) => {
+      const slow = await tricklingServer(status);
+      t.after(slow.close);
+      const client = new requiredOutbound(API_KEY, { baseUrl: slow.url, timeout: 1000, ...quiet });
+      if (status === 200) {
+        assert.equal(await client.track('u', 'Slow Reply'), undefined);
+      } else {
+        const error = await rejection(client.track('u', 'Slow Reply'), { receivedCall: true, status });
+        assert.match(error.message, /^track: the server answered 400 to POST \/track: \{"error":"slow" *$/);
+      }
+      assert.equal(slow.requests(), 1);
+    });
+  }
+});
+
 describe('redirects', () => {
   // `target` answers 200 to anything and records what reached it; `redirector` answers every
   // request with `status` and a Location pointing at the target.

@@ -76,9 +76,11 @@ var XMLHttpRequest = OutboundHttpRequest;
 
 // --- pages and workers: fetch ------------------------------------------------------------
 
-/** Reads at most `limit` bytes of a fetch Response's body; a body that breaks off keeps what came. */
-function outboundReadBounded(response, limit) {
-  var chunks = [];
+/**
+ * Reads at most `limit` bytes of a fetch Response's body into `chunks`, and resolves with them; a
+ * body that breaks off keeps what came.
+ */
+function outboundReadBounded(response, chunks, limit) {
   var length = 0;
   if (!response.body || typeof response.body.getReader !== 'function') {
     return response.arrayBuffer().then(function (buffer) {
@@ -117,10 +119,14 @@ Module['sendHttp'] = function (request, done) {
     if (timer !== null) clearTimeout(timer);
     done(reply);
   }
+  var answered = null;  // once the status is in: what a timeout still reports
   if (request.timeoutMs > 0) {
     timer = setTimeout(function () {
+      // A server that answered but trickles its body has answered: its status counts.
+      finish(answered ? {
+        status: answered.status, headers: answered.headers, body: outboundJoinBytes(answered.chunks, outboundReplyLimit),
+      } : { status: 0 });
       if (controller) controller.abort();
-      finish({ status: 0 });
     }, request.timeoutMs);
   }
   var init = { method: request.method, headers: request.headers, body: request.body, redirect: 'follow' };
@@ -134,7 +140,8 @@ Module['sendHttp'] = function (request, done) {
   sent.then(function (response) {
     var headers = outboundHeaderText(response.headers);
     if (response.redirected) headers += 'x-outbound-redirected-to: ' + response.url + '\r\n';
-    return outboundReadBounded(response, outboundReplyLimit).then(function (body) {
+    answered = { status: response.status, headers: headers, chunks: [] };
+    return outboundReadBounded(response, answered.chunks, outboundReplyLimit).then(function (body) {
       finish({ status: response.status, headers: headers, body: body });
     });
   }).catch(function () {
