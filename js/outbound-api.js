@@ -1,4 +1,4 @@
-// The public class `outbound` (SPEC §2), shared by the browser file and the Node entry. It loads
+// The public class `outbound` (docs/contract.md, API), shared by the browser file and the Node entry. It loads
 // the WebAssembly module, keeps calls made before the module is ready (in order) and forwards
 // every call to the embind class of src/bindings/outbound_class.cpp, which does all the work.
 

@@ -1,5 +1,5 @@
 // Type declarations for outbound-wasm. Hand-written; they describe js/outbound-api.js and the
-// rules of SPEC §2–4 (see README.md for the full reference).
+// rules of docs/contract.md (see README.md for the full reference).
 
 /** A user ID: a non-empty string, or a finite number (sent as its string form: 1 → "1"). */
 type UserId = string | number;
@@ -65,7 +65,7 @@ declare namespace outbound {
     timestamp?: number | Date;
   }
 
-  /** What every rejected call carries (SPEC §4). */
+  /** What every rejected call carries (docs/contract.md, Errors). */
   interface CallError extends Error {
     /** true when the server answered with a failure status; false when nothing reached it or it never answered. */
     receivedCall: boolean;

@@ -1,4 +1,4 @@
-// The delivery issue in Node: retries with backoff and Retry-After, batching through
+// Delivery in Node (docs/delivery.md): retries with backoff and Retry-After, batching through
 // /track/batch, per-user order, flush() and close(), over real HTTP.
 import assert from 'node:assert/strict';
 import http from 'node:http';

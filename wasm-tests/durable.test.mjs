@@ -1,4 +1,4 @@
-// The durable queue in Chromium (delivery issue, part 4): calls not yet delivered survive a reload
+// The durable queue in Chromium (docs/delivery.md): calls not yet delivered survive a reload
 // in the middle of delivery on a bad network; two tabs never send the same stored call twice;
 // offline holds delivery and `online` resumes it; blocked storage falls back to memory.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// SPEC §4: the error objects calls reject with, for every way a call can fail, and the
+// docs/contract.md, Errors: the error objects calls reject with, for every way a call can fail, and the
 // constructor's TypeErrors. The key must appear in no message.
 import assert from 'node:assert/strict';
 import http from 'node:http';

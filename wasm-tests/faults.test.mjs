@@ -1,4 +1,4 @@
-// The delivery issue's promise in Node: on a bad network nothing is lost. 1,000 calls against the
+// What delivery promises in Node: on a bad network nothing is lost. 1,000 calls against the
 // receiver with 30% of requests failing (500, 503 and 429 with Retry-After, lost replies, dropped
 // and hung connections): every call settles, every event arrives at least once, and duplicates
 // (from replies lost after the server recorded the call) are counted and reported.

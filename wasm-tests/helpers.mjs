@@ -25,7 +25,7 @@ export function onlyCall(receiver) {
   return calls[0];
 }
 
-/** Awaits a rejection and checks it has the shape of SPEC §4. Returns the error. */
+/** Awaits a rejection and checks it has the shape of docs/contract.md's Errors. Returns the error. */
 export async function rejection(promise, { receivedCall, status, message }) {
   let error;
   await promise.then(

@@ -1,10 +1,11 @@
-// Hostile inputs from JavaScript (the hardening issue, part 3). Every argument of every method —
+// Hostile inputs from JavaScript. Every argument of every method —
 // and the constructor's apiKey and options — is given each of the values of HOSTILE below (Proxies
 // whose traps throw, throwing getters and toJSON, cycles, 100,000-deep nesting, a 50 MB string,
 // lone surrogates, exotic objects...), with the other arguments valid. Each call must either
 // reject with an Error that names the argument (receivedCall false, a short message, nothing sent)
-// or resolve having sent what SPEC §3 says: the expected body is computed here from the value by a
-// small model of SPEC §3 (JSON.stringify semantics) and compared with what the receiver recorded.
+// or resolve having sent what docs/contract.md says: the expected body is computed here from the
+// value by a small model of its validation rules (JSON.stringify semantics) and compared with what
+// the receiver recorded.
 // Never a synchronous throw, a hang, an abort of the WebAssembly module, an uncaught exception or
 // an unhandled rejection; the same client delivers a valid call after each argument's batch; and
 // sweeping every hostile value again does not grow the module's linear memory or its handles.
@@ -270,7 +271,7 @@ function deepFreeze(value) {
   return value;
 }
 
-// --- the model of SPEC §3 ----------------------------------------------------------------------
+// --- the model of the validation rules ----------------------------------------------------------------------
 //
 // An argument's verdict: REJECT, { wire } (accepted, sent as `wire`) or { wire, either: true }
 // (accepting or refusing are both fine; if accepted, `wire` is what must be sent).
@@ -315,7 +316,7 @@ function depthOf(value) {
 
 const isObjectJson = (json) => json !== null && typeof json === 'object' && !Array.isArray(json);
 
-/** 'yes' for an object SPEC §3 calls plain (or a class instance), 'no' else, 'unreadable'. */
+/** 'yes' for an object the rules call plain (or a class instance), 'no' else, 'unreadable'. */
 function plainness(value) {
   try {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'no';
@@ -355,7 +356,7 @@ const IDENTIFY_FIELDS = {
   phone_number: 'phone_number', phoneNumber: 'phone_number', timezone: 'timezone', group_id: 'group_id', groupId: 'group_id',
 };
 
-/** identify's attributes as the top-level fields of the body (SPEC §3's table, the part used here). */
+/** identify's attributes as the top-level fields of the body (docs/contract.md, the part used here). */
 function identifyFieldsArg(value) {
   const verdict = objectArg(value);
   if (verdict.reject) return verdict;
@@ -596,7 +597,7 @@ function assertBody(actual, expected) {
   }
 }
 
-/** SPEC §4 for a refused argument: an Error, receivedCall false, a short message naming it. */
+/** The error of a refused argument: an Error, receivedCall false, a short message naming it. */
 function assertRefusal(error, prefix, argName) {
   assert.ok(error instanceof Error, `rejected with a non-Error: ${shortText(error)}`);
   const message = String(error.message);
@@ -656,7 +657,7 @@ async function checkMethodCase(slot, hostile) {
     if (hostile.refusalMustNotSay) assert.doesNotMatch(settled.reason.message, hostile.refusalMustNotSay);
     assert.equal(receiver.calls().length, 0, 'a refused call reached the receiver');
     assert.ok(expected.reject || expected.either,
-      `refused a value SPEC §3 accepts (it would send ${shortText(JSON.stringify(expected.wire))}): ${shortText(settled.reason.message)}`);
+      `refused a value the rules accept (it would send ${shortText(JSON.stringify(expected.wire))}): ${shortText(settled.reason.message)}`);
     stats.refused += 1;
     return;
   }

@@ -1,4 +1,5 @@
-// Tests for the local Outbound-compatible receiver (SPEC section 6), against a real server on a free port.
+// Tests for the local Outbound-compatible receiver (docs/contract.md, The receiver), against a real
+// server on a free port.
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -135,7 +136,7 @@ describe('receiver on its own server', () => {
   after(() => receiver.close());
   beforeEach(() => receiver.clear());
 
-  test('covers exactly the 11 API paths of SPEC section 2', () => {
+  test('covers exactly the 11 API paths', () => {
     assert.equal(PATHS.length, 11);
     assert.equal(new Set(PATHS.map(({ path }) => path)).size, 11);
   });

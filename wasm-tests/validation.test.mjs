@@ -1,5 +1,5 @@
-// SPEC §3 from JavaScript: every accepted form and what it sends; every rejected form, its
-// message, and that nothing reached the receiver.
+// Validation and mapping (docs/contract.md) from JavaScript: every accepted form and what it sends;
+// every rejected form, its message, and that nothing reached the receiver.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { assertRecentTimestamp, clientFor, onlyCall, rejection, startReceiver } from './helpers.mjs';

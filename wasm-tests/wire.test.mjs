@@ -1,4 +1,5 @@
-// SPEC §2 and §5: what every method puts on the wire, seen by the receiver over real HTTP.
+// What every method puts on the wire (docs/contract.md, API and Requests on the wire), seen by the
+// receiver over real HTTP.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import {
@@ -89,7 +90,7 @@ describe('the key and the base URL belong to each instance', () => {
 });
 
 describe('requests', () => {
-  test('the raw request has the headers of SPEC §5 and a UTF-8 JSON body', async (t) => {
+  test('the raw request has the three headers and a UTF-8 JSON body', async (t) => {
     const http = await import('node:http');
     let seen;
     const server = http.createServer((req, res) => {

@@ -1,7 +1,7 @@
 // The demo page's own script. It only USES the library: `ob` is the client that index.html made on the
 // line right after the library's <script src> tag. One table (METHODS) describes the 14 methods of
-// SPEC §2 and drives the forms; each form shows the exact call it made and how its Promise settled,
-// and a live panel shows what the local receiver recorded.
+// the API (docs/contract.md) and drives the forms; each form shows the exact call it made and how
+// its Promise settled, and a live panel shows what the local receiver recorded.
 // Whatever a call, an error or the receiver hands back is data: it is rendered with textContent and
 // createElement only, never as HTML.
 'use strict';
@@ -68,8 +68,8 @@
       text: 'Opt a user in to or out of all messages, or particular campaigns.' }
   ];
 
-  // The 14 methods of SPEC §2. An argument is one field, or (identify's attributes) an object built
-  // from several fields, each one key of it.
+  // The 14 methods of the API (docs/contract.md). An argument is one field, or (identify's
+  // attributes) an object built from several fields, each one key of it.
   var METHODS = [
     { method: 'identify', path: '/identify', group: 'people', wide: true,
       text: 'Known attribute names (firstName, email…) become fields of their own; anything else goes under attributes.',

@@ -1,5 +1,6 @@
-// A local Outbound-compatible receiver (SPEC section 6): answers the 11 API paths under /v2 the way the
-// Outbound API documents, records what it accepted, and lets tests and the demo read that back over HTTP.
+// A local Outbound-compatible receiver (docs/contract.md, The receiver): answers the 11 API paths
+// under /v2 the way the Outbound API documents, records what it accepted, and lets tests and the
+// demo read that back over HTTP.
 // It can also make the network bad on purpose (fault modes: error statuses, lost replies, dropped and
 // unanswered requests, added latency), set from code, the command line, or at run time over /faults.
 // Node built-ins only, so it runs anywhere the package's tests run.

@@ -213,7 +213,7 @@ Module['functionOption'] = function (options, name) {
   }
 };
 
-/** The Error a call rejects with (SPEC §4). */
+/** The Error a call rejects with (docs/contract.md, Errors). */
 Module['callError'] = function (message, receivedCall, status) {
   var error = new Error(message);
   error.receivedCall = receivedCall;

@@ -1,5 +1,6 @@
-// The embind class `outbound`: SPEC §2's constructor and 14 methods, each returning a Promise.
-// Arguments are encoded by glue.js and judged by the core; this file only connects the two.
+// The embind class `outbound`: the constructor and 14 methods of docs/contract.md, each returning a
+// Promise. Arguments are encoded by glue.js and judged by the core; this file only connects the
+// two.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -75,9 +76,9 @@ class OutboundClass {
 // No key and options come near this; a far longer text is refused as too long.
 constexpr std::size_t kConstructorArgsMaxLength = 64 * 1024;
 
-// A bad key or option must throw a TypeError from the constructor (SPEC §2). A JavaScript exception
-// thrown through WebAssembly frames never restores the module's stack pointer, so nothing throws
-// here: the object carries the problem, and js/outbound-api.js throws it.
+// A bad key or option must throw a TypeError from the constructor (docs/contract.md, API). A
+// JavaScript exception thrown through WebAssembly frames never restores the module's stack pointer,
+// so nothing throws here: the object carries the problem, and js/outbound-api.js throws it.
 OutboundClass* construct(val apiKey, val options) {
   auto setup = readConstructorArgs(encodeArgs(kConstructorArgsMaxLength, apiKey, options));
   if (!setup.ok()) return new OutboundClass(setup.error().message);

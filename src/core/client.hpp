@@ -16,7 +16,7 @@
 
 namespace outbound {
 
-/// The options of SPEC §2, with their defaults (README.md documents each).
+/// The options of docs/contract.md, with their defaults (README.md documents each).
 struct ClientOptions {
   std::string baseUrl = "https://api.outbound.io/v2";
   std::uint32_t timeoutMs = 10000;
@@ -77,7 +77,7 @@ class Client {
   std::optional<CallError> outcome(std::string_view method, std::string_view path,
                                    const HttpResponse& response) const;
 
-  /// The headers of every request (SPEC §5).
+  /// The headers of every request (docs/contract.md, Requests on the wire).
   const Headers& headers() const { return headers_; }
   const ClientOptions& options() const { return options_; }
 

@@ -1,4 +1,4 @@
-// The delivery policy (delivery issue): which accepted calls go out when, batched or not, in what
+// The delivery policy (docs/delivery.md): which accepted calls go out when, batched or not, in what
 // order, and what a failed attempt leads to. Time and randomness are arguments, so every
 // decision can be tested exactly; the binding does the I/O and the timers.
 #pragma once

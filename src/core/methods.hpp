@@ -1,5 +1,5 @@
-// The table of API methods (SPEC §2): name, path, and how each argument is checked and placed in
-// the request body. One table drives all 14 methods.
+// The table of API methods (docs/contract.md, API): name, path, and how each argument is checked
+// and placed in the request body. One table drives all 14 methods.
 #pragma once
 
 #include <cstdint>
@@ -39,7 +39,7 @@ struct MethodSpec {
   std::vector<std::string> paramNames = {};  // the params' names, for messages
 };
 
-/// Every method of the API, in SPEC §2's order.
+/// Every method of the API, in the order of docs/contract.md.
 const std::vector<MethodSpec>& apiMethods();
 
 /// The method called `name`, or nullptr.

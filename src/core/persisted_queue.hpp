@@ -1,4 +1,4 @@
-// The durable queue of browsers (delivery issue, part 4): what is kept in localStorage, under which
+// The durable queue of browsers (docs/delivery.md): what is kept in localStorage, under which
 // name, within which bounds, and when another tab may take a stored queue over. Pure: the binding
 // does the storage I/O.
 #pragma once

@@ -1,4 +1,5 @@
-// Errors are values in the core (STYLE.md §3): only the binding turns them into rejected Promises.
+// Errors are values in the core (docs/architecture.md): only the binding turns them into rejected
+// Promises.
 #pragma once
 
 #include <string>
@@ -7,7 +8,7 @@
 
 namespace outbound {
 
-/// Why a call did not succeed: what a rejected Promise carries (SPEC §4).
+/// Why a call did not succeed: what a rejected Promise carries (docs/contract.md, Errors).
 struct CallError {
   std::string message;
   bool receivedCall = false;  // true only when the server answered with a failure status

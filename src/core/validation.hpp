@@ -1,5 +1,6 @@
-// SPEC §3: how each kind of argument is checked and normalised. Each function names the argument
-// (`name`, as the caller wrote it: "userId", "events[2].user_id") in the message it fails with.
+// How each kind of argument is checked and normalised (docs/contract.md, Validation and
+// mapping). Each function names the argument (`name`, as the caller wrote it: "userId",
+// "events[2].user_id") in the message it fails with.
 #pragma once
 
 #include <cstdint>

@@ -62,7 +62,7 @@ TEST_CASE("options have documented defaults and are applied") {
             "timeout, maxBodyBytes, retries, batch, persist, maxInFlight, onError)"});
 }
 
-TEST_CASE("every request carries the three headers of SPEC §5") {
+TEST_CASE("every request carries the three headers") {
   const Client client = testClient();
   REQUIRE(client.headers().size() == 3);
   CHECK(client.headers()[0] ==

@@ -168,7 +168,7 @@ TEST_CASE("trackBatch names the event and field that is wrong") {
   for (const auto& [encoded, message] : cases) CHECK(errorOf("trackBatch", encoded) == message);
 }
 
-TEST_CASE("the method table lists the 14 methods of SPEC §2 once each") {
+TEST_CASE("the method table lists the 14 methods of the API once each") {
   CHECK(apiMethods().size() == 14);
   for (const auto& method : apiMethods()) {
     CHECK(findMethod(method.name) == &method);
