@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/http_headers.hpp"
 #include "core/methods.hpp"
 #include "core/retry_policy.hpp"
 #include "fuzz_support.hpp"

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "bindings/fetch_transport.hpp"
+#include "core/http_headers.hpp"
 
 namespace outbound::bindings {
 namespace {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/http_headers.hpp"
 #include "core/js_args.hpp"
 #include "core/js_number.hpp"
 #include "core/json.hpp"

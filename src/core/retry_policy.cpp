@@ -7,27 +7,13 @@
 #include <string>
 
 #include "core/civil_time.hpp"
+#include "core/http_headers.hpp"
 
 namespace outbound {
 namespace {
 
 constexpr std::array<std::string_view, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-    text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.remove_suffix(1);
-  return text;
-}
-
-bool equalsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::optional<std::int64_t> digitsValue(std::string_view text, size_t maxDigits = 12) {
   if (text.empty() || text.size() > maxDigits) return std::nullopt;
@@ -135,20 +121,6 @@ std::int64_t nextAttemptDelayMs(const RetryPolicy& policy, int attemptsMade,
                                 std::optional<std::int64_t> retryAfterMs, double random01) {
   if (retryAfterMs) return std::clamp<std::int64_t>(*retryAfterMs, 0, policy.maxRetryAfterMs);
   return backoffDelayMs(policy, attemptsMade, random01);
-}
-
-std::string_view headerValue(std::string_view rawHeaders, std::string_view name) {
-  while (!rawHeaders.empty()) {
-    const size_t end = std::min(rawHeaders.find('\n'), rawHeaders.size());
-    const std::string_view line = rawHeaders.substr(0, end);
-    rawHeaders.remove_prefix(std::min(end + 1, rawHeaders.size()));
-    const size_t colon = line.find(':');
-    if (colon != std::string_view::npos &&
-        equalsIgnoringCase(trimmed(line.substr(0, colon)), name)) {
-      return trimmed(line.substr(colon + 1));
-    }
-  }
-  return {};
 }
 
 }  // namespace outbound

@@ -32,7 +32,4 @@ std::optional<std::int64_t> retryAfterDelayMs(std::string_view value, std::int64
 std::int64_t nextAttemptDelayMs(const RetryPolicy& policy, int attemptsMade,
                                 std::optional<std::int64_t> retryAfterMs, double random01);
 
-/// The value of header `name` (case-insensitive) in a raw "name: value\r\n" block, or empty.
-std::string_view headerValue(std::string_view rawHeaders, std::string_view name);
-
 }  // namespace outbound

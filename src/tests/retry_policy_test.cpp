@@ -69,13 +69,3 @@ TEST_CASE("the next attempt waits for Retry-After, capped, else backs off") {
   CHECK(nextAttemptDelayMs(policy, 1, std::int64_t{0}, 0.9) == 0);
   CHECK(nextAttemptDelayMs(policy, 2, std::nullopt, 0.5) == 500);
 }
-
-TEST_CASE("header values are found case-insensitively in a raw block") {
-  const std::string raw = "content-type: application/json\r\nRetry-After:  7 \r\nx-other: a:b\r\n";
-  CHECK(headerValue(raw, "retry-after") == "7");
-  CHECK(headerValue(raw, "Content-Type") == "application/json");
-  CHECK(headerValue(raw, "x-other") == "a:b");
-  CHECK(headerValue(raw, "missing").empty());
-  CHECK(headerValue("", "retry-after").empty());
-  CHECK(headerValue("no colon line\r\n", "no colon line").empty());
-}
