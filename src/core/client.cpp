@@ -54,35 +54,35 @@ Result<double> wholeNumberFrom(const JsArg& arg, std::string_view name, double s
                          describe(arg) + ")");
 }
 
-Result<bool> readBaseUrl(const JsArg& arg, ClientOptions& options) {
+Status readBaseUrl(const JsArg& arg, ClientOptions& options) {
   auto url = baseUrlFrom(arg);
   if (!url.ok()) return url.error();
   options.baseUrl = url.value();
-  return true;
+  return {};
 }
 
-Result<bool> readTimeout(const JsArg& arg, ClientOptions& options) {
+Status readTimeout(const JsArg& arg, ClientOptions& options) {
   auto ms = wholeNumberFrom(arg, "options.timeout", 1, 3600 * 1000);
   if (!ms.ok()) return ms.error();
   options.timeoutMs = static_cast<std::uint32_t>(ms.value());
-  return true;
+  return {};
 }
 
-Result<bool> readMaxBodyBytes(const JsArg& arg, ClientOptions& options) {
+Status readMaxBodyBytes(const JsArg& arg, ClientOptions& options) {
   auto bytes = wholeNumberFrom(arg, "options.maxBodyBytes", 1, 1e9);
   if (!bytes.ok()) return bytes.error();
   options.maxBodyBytes = static_cast<std::size_t>(bytes.value());
-  return true;
+  return {};
 }
 
-Result<bool> readRetries(const JsArg& arg, ClientOptions& options) {
+Status readRetries(const JsArg& arg, ClientOptions& options) {
   auto retries = wholeNumberFrom(arg, "options.retries", 0, 10);
   if (!retries.ok()) return retries.error();
   options.retry.retries = static_cast<int>(retries.value());
-  return true;
+  return {};
 }
 
-Result<bool> readBatchField(const std::string& field, const Json& value, BatchOptions& batch) {
+Status readBatchField(const std::string& field, const Json& value, BatchOptions& batch) {
   const JsArg arg = JsArg::fromJson(value);
   if (field == "maxEvents") {
     auto events = wholeNumberFrom(arg, "options.batch.maxEvents", 1, kMaxBatchEvents);
@@ -96,16 +96,16 @@ Result<bool> readBatchField(const std::string& field, const Json& value, BatchOp
     return invalidArgument("options.batch has an unknown field \"" + field +
                            "\"; the fields are maxEvents and flushIntervalMs");
   }
-  return true;
+  return {};
 }
 
 // batch: true, false, or {maxEvents, flushIntervalMs}.
-Result<bool> readBatch(const JsArg& arg, ClientOptions& options) {
+Status readBatch(const JsArg& arg, ClientOptions& options) {
   if (arg.kind == JsKind::Boolean) {
     options.batch.enabled = arg.value.get<bool>();
-    return true;
+    return {};
   }
-  if (arg.omitted()) return true;
+  if (arg.omitted()) return {};
   if (!arg.value.is_object()) {
     return invalidArgument(
         "options.batch must be true, false or {maxEvents, flushIntervalMs} (got " + describe(arg) +
@@ -116,34 +116,34 @@ Result<bool> readBatch(const JsArg& arg, ClientOptions& options) {
     auto read = readBatchField(field, value, options.batch);
     if (!read.ok()) return read;
   }
-  return true;
+  return {};
 }
 
-Result<bool> readMaxInFlight(const JsArg& arg, ClientOptions& options) {
+Status readMaxInFlight(const JsArg& arg, ClientOptions& options) {
   auto requests = wholeNumberFrom(arg, "options.maxInFlight", 1, 100);
   if (!requests.ok()) return requests.error();
   options.maxInFlight = static_cast<std::size_t>(requests.value());
-  return true;
+  return {};
 }
 
 // A function never reaches this text (JSON leaves functions out): the binding takes it from the
 // options object itself. What does reach it is what onError must not be.
-Result<bool> readOnError(const JsArg& arg, ClientOptions&) {
-  if (arg.kind == JsKind::Null) return true;
+Status readOnError(const JsArg& arg, ClientOptions&) {
+  if (arg.kind == JsKind::Null) return {};
   return invalidArgument("options.onError must be a function (got " + describe(arg) + ")");
 }
 
-Result<bool> readPersist(const JsArg& arg, ClientOptions& options) {
+Status readPersist(const JsArg& arg, ClientOptions& options) {
   if (arg.kind != JsKind::Boolean) {
     return invalidArgument("options.persist must be true or false (got " + describe(arg) + ")");
   }
   options.persist = arg.value.get<bool>();
-  return true;
+  return {};
 }
 
 struct OptionSpec {
   std::string_view name;
-  Result<bool> (*read)(const JsArg&, ClientOptions&);
+  Status (*read)(const JsArg&, ClientOptions&);
 };
 
 constexpr OptionSpec kOptions[] = {
@@ -159,12 +159,12 @@ std::string unknownOptionWarning(const std::string& name) {
   return "outbound: ignoring unknown option \"" + name + "\" (known: " + known + ")";
 }
 
-Result<bool> applyOption(const std::string& name, const Json& value, ClientSetup& setup) {
+Status applyOption(const std::string& name, const Json& value, ClientSetup& setup) {
   for (const auto& option : kOptions) {
     if (option.name == name) return option.read(JsArg::fromJson(value), setup.options);
   }
   setup.warnings.push_back(unknownOptionWarning(name));
-  return true;
+  return {};
 }
 
 std::string quoted(std::string_view text, std::string_view apiKey) {

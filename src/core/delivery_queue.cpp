@@ -250,9 +250,9 @@ std::vector<Settled> DeliveryQueue::dropOldestBeyond(std::size_t maxCalls, std::
     bytes -= calls_[i].body.size();
   }
   const CallError full =
-      invalidArgument("dropped before delivery: the queue of undelivered calls is full (" +
-                      std::to_string(maxCalls) + " calls or " + std::to_string(maxBytes) +
-                      " bytes); the oldest calls make room for new ones");
+      droppedBeforeDelivery("dropped before delivery: the queue of undelivered calls is full (" +
+                            std::to_string(maxCalls) + " calls or " + std::to_string(maxBytes) +
+                            " bytes); the oldest calls make room for new ones");
   std::vector<Settled> settled = settle(std::move(dropped), std::nullopt);
   for (auto& call : settled) call.error = full;
   return settled;

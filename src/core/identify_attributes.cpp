@@ -70,10 +70,10 @@ Result<Json> normalise(const IdentifyField& field, const Json& value, const std:
 
 }  // namespace
 
-Result<bool> addIdentifyAttributes(const JsArg& attributes, std::string_view name, Json& body) {
+Status addIdentifyAttributes(const JsArg& attributes, std::string_view name, Json& body) {
   auto object = optionalObjectFrom(attributes, name);
   if (!object.ok()) return object.error();
-  if (object.value().is_null()) return false;
+  if (object.value().is_null()) return {};
 
   Json extra = Json::object();  // unknown keys, bound for `attributes`
   for (const auto& [key, value] : object.value().items()) {
@@ -98,7 +98,7 @@ Result<bool> addIdentifyAttributes(const JsArg& attributes, std::string_view nam
       if (!merged.contains(key)) merged[key] = std::move(value);
     }
   }
-  return true;
+  return {};
 }
 
 }  // namespace outbound

@@ -11,6 +11,6 @@ namespace outbound {
 /// Maps identify()'s `attributes` onto the wire fields (docs/contract.md, Validation and mapping)
 /// and adds them to `body`: known names (either spelling; the wire spelling wins) become
 /// top-level fields, any other key moves into `attributes` instead of being dropped.
-Result<bool> addIdentifyAttributes(const JsArg& attributes, std::string_view name, Json& body);
+Status addIdentifyAttributes(const JsArg& attributes, std::string_view name, Json& body);
 
 }  // namespace outbound

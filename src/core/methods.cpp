@@ -36,23 +36,23 @@ struct BodyParts {
 };
 
 template <class T>
-Result<bool> put(BodyParts& body, const char* field, Result<T> value) {
+Status put(BodyParts& body, const char* field, Result<T> value) {
   if (!value.ok()) return value.error();
   body.add(field, Json(std::move(value.value())));
-  return true;
+  return {};
 }
 
-Result<bool> putUserId(BodyParts& body, const char* field, Result<std::string> id) {
+Status putUserId(BodyParts& body, const char* field, Result<std::string> id) {
   if (id.ok()) body.userIds.push_back(id.value());
   return put(body, field, std::move(id));
 }
 
-Result<bool> putAttributes(BodyParts& body, const JsArg& attributes, const std::string& name) {
+Status putAttributes(BodyParts& body, const JsArg& attributes, const std::string& name) {
   Json fields = Json::object();
   auto added = addIdentifyAttributes(attributes, name, fields);
   if (!added.ok()) return added;
   for (const auto& [field, value] : fields.items()) body.add(field, value);
-  return true;
+  return {};
 }
 
 // Properties as JSON text: the caller's own, as JSON.stringify wrote it, when they came
@@ -92,8 +92,7 @@ Result<BuiltBody> batchEventBody(const Json& event, const std::string& name, std
   return buildBodyWithNames(trackMethod(), fields, names, nowMs);
 }
 
-Result<bool> addBatch(const JsArg& events, const std::string& name, std::int64_t nowMs,
-                      BodyParts& body) {
+Status addBatch(const JsArg& events, const std::string& name, std::int64_t nowMs, BodyParts& body) {
   const bool sizeOk = events.kind == JsKind::Array && !events.value.empty() &&
                       events.value.size() <= kMaxBatchEvents;
   if (!sizeOk) {
@@ -113,11 +112,11 @@ Result<bool> addBatch(const JsArg& events, const std::string& name, std::int64_t
                         event.value().userIds.end());
   }
   body.wholeText = text + "]";
-  return true;
+  return {};
 }
 
-Result<bool> addParam(Param kind, const JsArg& arg, const std::string& name, std::int64_t nowMs,
-                      BodyParts& body) {
+Status addParam(Param kind, const JsArg& arg, const std::string& name, std::int64_t nowMs,
+                BodyParts& body) {
   switch (kind) {
     case Param::UserId:
       return putUserId(body, "user_id", userIdFrom(arg, name));
@@ -129,7 +128,7 @@ Result<bool> addParam(Param kind, const JsArg& arg, const std::string& name, std
       auto text = propertiesText(arg, name);
       if (!text.ok()) return text.error();
       body.fields.emplace_back("properties", std::move(text.value()));
-      return true;
+      return {};
     }
     case Param::Timestamp:
       return put(body, "timestamp", timestampFrom(arg, name, nowMs));

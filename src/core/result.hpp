@@ -2,6 +2,7 @@
 // Promises.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -17,7 +18,7 @@ struct CallError {
 
 /// Either a value or the CallError that prevented it.
 template <class T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
   Result(CallError error) : state_(std::in_place_index<1>, std::move(error)) {}
@@ -31,8 +32,28 @@ class Result {
   std::variant<T, CallError> state_;
 };
 
+/// Success, or the CallError that prevented it.
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(CallError error) : error_(std::move(error)) {}
+
+  bool ok() const { return !error_.has_value(); }
+  const CallError& error() const { return *error_; }
+
+ private:
+  std::optional<CallError> error_;
+};
+using Status = Result<void>;
+
 /// A validation failure: nothing was sent, so the server never saw the call.
 inline CallError invalidArgument(std::string message) {
+  return CallError{std::move(message), false, 0};
+}
+
+/// A call dropped before delivery (the queue of undelivered calls was full): it was never sent.
+inline CallError droppedBeforeDelivery(std::string message) {
   return CallError{std::move(message), false, 0};
 }
 
