@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "bindings/fetch_transport.hpp"
+#include "bindings/glue.hpp"
 #include "core/http_headers.hpp"
 
 namespace outbound::bindings {
@@ -21,14 +22,6 @@ constexpr std::size_t kFarewellBudgetBytes = 60 * 1024;
 std::int64_t wallClockMs() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// A function of glue.js, looked up once: a lookup by name is a trip into JavaScript.
-const val& glue(const char* name) {
-  static auto* functions = new std::map<std::string_view, val>();  // never freed, like the module
-  auto found = functions->find(name);
-  if (found == functions->end()) found = functions->emplace(name, val::module_property(name)).first;
-  return found->second;
 }
 
 val callError(const CallError& error) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bindings/client_session.hpp"
+#include "bindings/glue.hpp"
 #include "core/client.hpp"
 
 namespace outbound::bindings {
@@ -19,12 +20,11 @@ using emscripten::val;
 // fit a request body (a 50 MB string, say).
 template <class... Args>
 std::string encodeArgs(std::size_t maxBodyBytes, const Args&... args) {
-  static const val encoder = val::module_property("encodeArgs");
-  return encoder(static_cast<double>(maxBodyBytes), args...).template as<std::string>();
+  return glue("encodeArgs")(static_cast<double>(maxBodyBytes), args...).template as<std::string>();
 }
 
 void warnAboutUnknownOptions(const ClientSetup& setup) {
-  for (const auto& warning : setup.warnings) val::module_property("warnOnce")(warning);
+  for (const auto& warning : setup.warnings) glue("warnOnce")(warning);
 }
 
 class OutboundClass {
@@ -63,8 +63,7 @@ class OutboundClass {
   template <class... Args>
   val call(const char* method, const Args&... args) {
     if (!session_) {
-      return val::global("Promise").call<val>(
-          "reject", val::module_property("typeError")(constructionError_));
+      return val::global("Promise").call<val>("reject", glue("typeError")(constructionError_));
     }
     return session_->call(method, encodeArgs(session_->maxBodyBytes(), args...));
   }
@@ -84,7 +83,7 @@ OutboundClass* construct(val apiKey, val options) {
   if (!setup.ok()) return new OutboundClass(setup.error().message);
   warnAboutUnknownOptions(setup.value());
   // Functions do not survive the options' JSON text: onError is taken from the object itself.
-  val onError = val::module_property("functionOption")(options, std::string("onError"));
+  val onError = glue("functionOption")(options, std::string("onError"));
   auto session = std::make_shared<ClientSession>(std::move(setup.value()), std::move(onError));
   session->start();
   return new OutboundClass(std::move(session));

@@ -1,0 +1,11 @@
+// The functions of glue.js and http.js (Module['name'] in the module's JavaScript), as C++ calls.
+#pragma once
+
+#include <emscripten/val.h>
+
+namespace outbound::bindings {
+
+/// The glue function `name`, looked up once: a lookup by name is a trip into JavaScript.
+const emscripten::val& glue(const char* name);
+
+}  // namespace outbound::bindings
