@@ -61,42 +61,38 @@ Status readBaseUrl(const JsArg& arg, ClientOptions& options) {
   return {};
 }
 
-Status readTimeout(const JsArg& arg, ClientOptions& options) {
-  auto ms = wholeNumberFrom(arg, "options.timeout", 1, 3600 * 1000);
-  if (!ms.ok()) return ms.error();
-  options.timeoutMs = static_cast<std::uint32_t>(ms.value());
+// A whole-number option from `smallest` to `largest`, stored into `field`.
+template <class Field>
+Status readWholeNumber(const JsArg& arg, std::string_view name, double smallest, double largest,
+                       Field& field) {
+  auto number = wholeNumberFrom(arg, name, smallest, largest);
+  if (!number.ok()) return number.error();
+  field = static_cast<Field>(number.value());
   return {};
+}
+
+Status readTimeout(const JsArg& arg, ClientOptions& options) {
+  return readWholeNumber(arg, "options.timeout", 1, 3600 * 1000, options.timeoutMs);
 }
 
 Status readMaxBodyBytes(const JsArg& arg, ClientOptions& options) {
-  auto bytes = wholeNumberFrom(arg, "options.maxBodyBytes", 1, 1e9);
-  if (!bytes.ok()) return bytes.error();
-  options.maxBodyBytes = static_cast<std::size_t>(bytes.value());
-  return {};
+  return readWholeNumber(arg, "options.maxBodyBytes", 1, 1e9, options.maxBodyBytes);
 }
 
 Status readRetries(const JsArg& arg, ClientOptions& options) {
-  auto retries = wholeNumberFrom(arg, "options.retries", 0, 10);
-  if (!retries.ok()) return retries.error();
-  options.retry.retries = static_cast<int>(retries.value());
-  return {};
+  return readWholeNumber(arg, "options.retries", 0, 10, options.retry.retries);
 }
 
 Status readBatchField(const std::string& field, const Json& value, BatchOptions& batch) {
   const JsArg arg = JsArg::fromJson(value);
   if (field == "maxEvents") {
-    auto events = wholeNumberFrom(arg, "options.batch.maxEvents", 1, kMaxBatchEvents);
-    if (!events.ok()) return events.error();
-    batch.maxEvents = static_cast<std::size_t>(events.value());
-  } else if (field == "flushIntervalMs") {
-    auto ms = wholeNumberFrom(arg, "options.batch.flushIntervalMs", 0, 600000);
-    if (!ms.ok()) return ms.error();
-    batch.flushIntervalMs = static_cast<std::int64_t>(ms.value());
-  } else {
-    return invalidArgument("options.batch has an unknown field \"" + field +
-                           "\"; the fields are maxEvents and flushIntervalMs");
+    return readWholeNumber(arg, "options.batch.maxEvents", 1, kMaxBatchEvents, batch.maxEvents);
   }
-  return {};
+  if (field == "flushIntervalMs") {
+    return readWholeNumber(arg, "options.batch.flushIntervalMs", 0, 600000, batch.flushIntervalMs);
+  }
+  return invalidArgument("options.batch has an unknown field \"" + field +
+                         "\"; the fields are maxEvents and flushIntervalMs");
 }
 
 // batch: true, false, or {maxEvents, flushIntervalMs}.
@@ -120,10 +116,7 @@ Status readBatch(const JsArg& arg, ClientOptions& options) {
 }
 
 Status readMaxInFlight(const JsArg& arg, ClientOptions& options) {
-  auto requests = wholeNumberFrom(arg, "options.maxInFlight", 1, 100);
-  if (!requests.ok()) return requests.error();
-  options.maxInFlight = static_cast<std::size_t>(requests.value());
-  return {};
+  return readWholeNumber(arg, "options.maxInFlight", 1, 100, options.maxInFlight);
 }
 
 // A function never reaches this text (JSON leaves functions out): the binding takes it from the
