@@ -1,5 +1,5 @@
 // readConstructorArgs: what `new outbound(apiKey, options)` was given. Input: the constructor's
-// arguments as glue.js encodes them, e.g. so:["k",{"timeout":250,"batch":{"maxEvents":5}}].
+// arguments as js_args.js encodes them, e.g. so:["k",{"timeout":250,"batch":{"maxEvents":5}}].
 // Invariants: accepted options lie within their documented bounds, and the client made from them
 // builds requests; a refusal says it comes from the constructor.
 #include <cstddef>

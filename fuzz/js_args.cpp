@@ -1,5 +1,5 @@
 // decodeJsArgs, and the checks of validation.hpp on what it decodes. Input: the encoded
-// arguments as glue.js writes them, "<one kind letter per argument>:<JSON array>" or
+// arguments as js_args.js writes them, "<one kind letter per argument>:<JSON array>" or
 // "!<report of a value JSON.stringify threw on>".
 // Invariants: decoded arguments are as many as the kind letters, each value of its kind's JSON
 // type; every message of a check starts with the name it was given.

@@ -1,6 +1,6 @@
 // Client::prepare, for every method of the API: what a JavaScript caller's arguments become.
 // Input: one byte choosing the method (its index in apiMethods(), modulo their number; with the
-// high bit set, a client whose maxBodyBytes is 256), then the arguments as glue.js encodes them:
+// high bit set, a client whose maxBodyBytes is 256), then the arguments as js_args.js encodes them:
 // "\x02" "ssou:[\"u1\",\"Signed Up\",{\"plan\":\"pro\"},null]" is track(...).
 // Invariants: an accepted call's body is JSON within maxBodyBytes, holding the user IDs the
 // request reports; a refused call's message names the method and never holds the key.

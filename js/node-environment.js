@@ -1,5 +1,6 @@
-// The Node build's environment, included with --pre-js after src/bindings/glue.js and http.js, so all of it
-// lives in the module's own scope and nothing global changes.
+// The Node build's environment, included with --pre-js after the JavaScript half of src/bindings
+// (js_args.js, promises.js, page.js, http.js), so all of it lives in the module's own scope and
+// nothing global changes.
 
 // Node has no page: no storage to keep a queue in, no network state to wait for, no pagehide.
 // Said here rather than probed, so that a server-side renderer's fake `window` or `navigator` is

@@ -793,7 +793,7 @@ describe('memory', () => {
     assert.equal(afterSecond.memory, afterFirst.memory, `the second sweep grew the memory: ${report}`);
     // The high-water mark the megabyte-sized arguments leave is bounded too.
     assert.ok(afterSecond.memory <= 32 * MIB, `the memory grew beyond 32 MiB: ${report}`);
-    // The first sweep may leave the handles the bindings keep for good (glue.js functions looked up
+    // The first sweep may leave the handles the bindings keep for good (the glue functions, looked up
     // once); a handle left per call would show in the second.
     assert.ok(afterSecond.handles <= afterFirst.handles, `handles left behind: ${report}`);
     await assertDelivers(client);

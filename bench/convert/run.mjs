@@ -10,7 +10,7 @@ const CALLS = Number(process.argv[2] ?? 200_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const WARMUP = Math.max(10_000, CALLS / 10);
 
-// The product's own encoder (src/bindings/glue.js, built in with --pre-js).
+// The product's own encoder (src/bindings/js_args.js, built in with --pre-js).
 const encode = (...args) => Module.encodeArgs(Infinity, ...args);
 
 const typical = {

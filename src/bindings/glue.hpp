@@ -1,4 +1,5 @@
-// The functions of glue.js and http.js (Module['name'] in the module's JavaScript), as C++ calls.
+// The functions of the bindings' JavaScript half (js_args.js, promises.js, page.js, http.js:
+// Module['name'] in the module's scope), as C++ calls.
 #pragma once
 
 #include <emscripten/val.h>

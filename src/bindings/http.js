@@ -1,4 +1,4 @@
-// The transport of the bindings, included with --pre-js after glue.js (docs/transport.md).
+// The transport of the bindings, included with --pre-js after page.js (docs/transport.md).
 //
 // Emscripten's Fetch.js sends every request with `new XMLHttpRequest()`. The one declared here,
 // in the module's own scope, takes the place of the runtime's, so that one set of rules holds in

@@ -1,5 +1,5 @@
 // The embind class `outbound`: the constructor and 14 methods of docs/contract.md, each returning a
-// Promise. Arguments are encoded by glue.js and judged by the core; this file only connects the
+// Promise. Arguments are encoded by js_args.js and judged by the core; this file only connects the
 // two.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
@@ -92,7 +92,7 @@ OutboundClass* construct(val apiKey, val options) {
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(outbound) {
-  // For glue.js's page listeners (pagehide, online, pageshow).
+  // For page.js's listeners (pagehide, online, pageshow).
   emscripten::function("releaseAll", &ClientSession::releaseAll);
   emscripten::function("resumeAll", &ClientSession::resumeAll);
 

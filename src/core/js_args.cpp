@@ -106,7 +106,7 @@ std::string stringField(const Json& object, const char* key, std::string fallbac
   return found != object.end() && found->is_string() ? found->get<std::string>() : fallback;
 }
 
-// glue.js reports a value JSON.stringify threw on as {"arg": i, "path": ".a[3]", "problem": "..."}.
+// js_args.js reports a value JSON.stringify threw on as {"arg": i, "path": ".a[3]", "problem": "..."}.
 CallError unserializableValue(std::string_view report, const std::vector<std::string>& names) {
   const Json parsed = Json::parse(report, nullptr, false);
   if (!parsed.is_object()) return invalidArgument("the arguments could not be read");

@@ -1,6 +1,6 @@
 // The arguments of one call as they cross from JavaScript: a kind per argument (JSON alone cannot
 // tell NaN from null, or a Date from a string) and the values as JSON.stringify wrote them.
-// src/bindings/glue.js writes this encoding; decodeJsArgs reads it.
+// src/bindings/js_args.js writes this encoding; decodeJsArgs reads it.
 #pragma once
 
 #include <string>
@@ -12,7 +12,7 @@
 
 namespace outbound {
 
-/// What an argument was in JavaScript. The letters are the encoding glue.js writes.
+/// What an argument was in JavaScript. The letters are the encoding js_args.js writes.
 enum class JsKind : char {
   String = 's',
   Number = 'n',  // finite
@@ -53,7 +53,7 @@ std::string describe(const JsArg& arg);
 /// Deeper nesting is refused: it is never real analytics data, and serializing it recurses.
 constexpr int kMaxNestingDepth = 100;
 
-/// Reads the encoding of glue.js. `argNames` names the arguments in error messages, in order.
+/// Reads the encoding of js_args.js. `argNames` names the arguments in error messages, in order.
 Result<std::vector<JsArg>> decodeJsArgs(std::string_view encoded,
                                         const std::vector<std::string>& argNames);
 

@@ -1,4 +1,4 @@
-// Shared by the Catch2 tests: calls written the way glue.js encodes them, "<kinds>:<json array>".
+// Shared by the Catch2 tests: calls written the way src/bindings/js_args.js encodes them, "<kinds>:<json array>".
 #pragma once
 
 #include <catch2/catch.hpp>
