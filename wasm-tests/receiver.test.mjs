@@ -7,9 +7,9 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createReceiver, start, DEFAULT_OPTIONS, DEFAULT_FAULTS, FAULT_KINDS } from '../web-demo/receiver.mjs';
+import { createReceiver, start, DEFAULT_OPTIONS, DEFAULT_FAULTS, FAULT_KINDS } from '../receiver/receiver.mjs';
 
-const RECEIVER_SCRIPT = fileURLToPath(new URL('../web-demo/receiver.mjs', import.meta.url));
+const RECEIVER_SCRIPT = fileURLToPath(new URL('../receiver/cli.mjs', import.meta.url));
 const KEY = 'sk_live_Q7x9ZeTa4';
 const CLIENT = 'outbound-wasm-test/0.0.0';
 
