@@ -90,7 +90,7 @@ export function forwardingRequest(baseUrl, agent) {
 }
 
 /**
- * web-demo/receiver.mjs started in a child process, so its work neither competes with the measured
+ * receiver/receiver.mjs started in a child process, so its work neither competes with the measured
  * client on one event loop nor shows in the measured process's memory. `stats()` summarises what it
  * accepted: requests, events (a /track/batch body counts its elements), distinct `properties.seq`
  * values, and requests by path.

@@ -1,6 +1,6 @@
-// web-demo/receiver.mjs in a process of its own, driven over IPC by bench/lib.mjs
+// receiver/receiver.mjs in a process of its own, driven over IPC by bench/lib.mjs
 // (startReceiverProcess). Counts what it accepted without sending every body back.
-import { start } from '../web-demo/receiver.mjs';
+import { start } from '../receiver/receiver.mjs';
 
 let receiver = null;
 

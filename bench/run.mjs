@@ -284,7 +284,7 @@ ${summary}
 
 How each figure is made, and why that is fair, is written at the top of its file: \`bench/page-weight.mjs\`,
 \`bench/per-call.mjs\`, \`bench/delivery.mjs\`, \`bench/startup.mjs\`, \`bench/memory.mjs\`. Each ran in a fresh Node
-process; the receiver (\`web-demo/receiver.mjs\`) ran in a process of its own, except for start-up.
+process; the receiver (\`receiver/receiver.mjs\`) ran in a process of its own, except for start-up.
 Durations: ${Object.entries(outcomes).map(([name, o]) => `${name} ${fixed(o.seconds)} s`).join(', ')}.
 
 ${details(outcomes)}

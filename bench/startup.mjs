@@ -3,7 +3,7 @@
 // A page served from origin A (a node:http server here) records `performance.now()` and
 // `performance.mark('tag')` in its first script, then loads the library with a plain
 // `<script src>` and, on the next line, constructs a client and calls `track` against the receiver
-// on origin B (web-demo/receiver.mjs's handler inside a server here that stamps each request's
+// on origin B (receiver/receiver.mjs's handler inside a server here that stamps each request's
 // arrival with performance.timeOrigin + performance.now(), so page and server times compare on the
 // wall clock). Three figures, each relative to the tag:
 //   - request started: the Resource Timing entry of the POST /v2/track (its startTime: when the
@@ -64,7 +64,7 @@ ob.track('user-1', 'Signed Up', { plan: 'pro', referrer: { source: 'ad' } }).the
 export async function measure() {
   if (!existsSync(CHROMIUM)) return { skipped: `Chromium is not installed at ${CHROMIUM}` };
   const { launchChromium } = await import('../wasm-tests/browser-helpers.mjs');
-  const { createReceiver } = await import('../web-demo/receiver.mjs');
+  const { createReceiver } = await import('../receiver/receiver.mjs');
 
   // Origin B: the receiver, with arrival stamps.
   const receiver = createReceiver({ maxRecorded: 10_000 });

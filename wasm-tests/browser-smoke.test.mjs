@@ -6,7 +6,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { start as startReceiver } from '../web-demo/receiver.mjs';
+import { start as startReceiver } from '../receiver/receiver.mjs';
 import { startDemo } from '../web-demo/server.mjs';
 import {
   closeServer, launchChromium, listen, openPage, readDist, scriptTagPage, serveFiles, skipWithoutBrowser,

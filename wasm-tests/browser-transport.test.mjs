@@ -3,7 +3,7 @@
 // read no further than needed, and a failure that the browser does not explain says so.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { start as startReceiver } from '../web-demo/receiver.mjs';
+import { start as startReceiver } from '../receiver/receiver.mjs';
 import { openPage, readDist, scriptTagPage, serveFiles, skipWithoutBrowser } from './browser-helpers.mjs';
 import { bodyOf, countingServer, streamMegabytes } from './node-processes.mjs';
 

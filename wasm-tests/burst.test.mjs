@@ -3,7 +3,7 @@
 // call waiting its turn does not time out.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createReceiver } from '../web-demo/receiver.mjs';
+import { createReceiver } from '../receiver/receiver.mjs';
 import { bodyOf, countingServer, reportOutcomes, reported, runNode } from './node-processes.mjs';
 
 let receiver;

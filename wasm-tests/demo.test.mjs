@@ -14,7 +14,7 @@ import {
   ARTIFACTS, closeServer, launchChromium, listen, readDist, scriptTagPage, skipWithoutBrowser as skip,
   watchPage,
 } from './browser-helpers.mjs';
-import { start as startReceiver } from '../web-demo/receiver.mjs';
+import { start as startReceiver } from '../receiver/receiver.mjs';
 import { startDemo } from '../web-demo/server.mjs';
 
 // A hang (a Promise never settled, a stream never closed) must fail the run, not stall it. Each is

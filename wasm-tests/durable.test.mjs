@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { start as startReceiver } from '../web-demo/receiver.mjs';
+import { start as startReceiver } from '../receiver/receiver.mjs';
 import {
   closeServer, launchChromium, listen, readDist, scriptTagPage, skipWithoutBrowser, watchPage,
 } from './browser-helpers.mjs';

@@ -1,7 +1,7 @@
 // Shared by the Node suites: a receiver per suite, clients pointed at it, and error assertions.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { start } from '../web-demo/receiver.mjs';
+import { start } from '../receiver/receiver.mjs';
 
 // Both public entry points of the package, by its own name, as users load them.
 export const requiredOutbound = createRequire(import.meta.url)('outbound-wasm');

@@ -2,7 +2,7 @@
 // on, nothing is counted as delivered that was not, and a failure says why (docs/transport.md).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { start as startReceiver } from '../web-demo/receiver.mjs';
+import { start as startReceiver } from '../receiver/receiver.mjs';
 import { API_KEY, rejection, requiredOutbound } from './helpers.mjs';
 import { bodyOf, countingServer, reported, runNode, streamMegabytes } from './node-processes.mjs';
 

@@ -8,12 +8,12 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createReceiver, createHardenedServer } from './receiver.mjs';
+import { createReceiver, createHardenedServer } from '../receiver/receiver.mjs';
 
 const DEMO_DIR = path.dirname(fileURLToPath(import.meta.url));
 const DIST_DIR = path.join(DEMO_DIR, '..', 'dist');
 
-// Only these file types are served: that keeps server.mjs, receiver.mjs and anything else that happens
+// Only these file types are served: that keeps server.mjs and anything else that happens
 // to sit in the folders private, and every reply has a correct Content-Type.
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
