@@ -292,7 +292,7 @@ describe('the demo server (npm start)', TIMEOUT, () => {
       assert.equal(reply.status, 403, `${path} must be refused`);
       assert.doesNotMatch(reply.body, /devDependencies|\[core\]/, `${path} leaked a file`);
     }
-    for (const path of ['/server.mjs', '/receiver.mjs', '/no-such-file.html', '/dist/']) {
+    for (const path of ['/server.mjs', '/no-such-file.html', '/dist/']) {
       assert.equal((await rawGet(origin, path)).status, 404, `${path} must not be served`);
     }
 
