@@ -92,3 +92,31 @@ export async function openPage(t) {
   const page = await browser.newPage();
   return { page, errors: watchPage(page).errors };
 }
+
+/** In an expected body, stands for "a recent integer timestamp" (see assertBody). */
+export const RECENT = Symbol('a recent integer number of UNIX seconds');
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export function assertRecent(timestamp, since) {
+  assert.ok(Number.isInteger(timestamp), `timestamp must be integer seconds, got ${timestamp}`);
+  const now = nowSeconds();
+  assert.ok(timestamp >= since - 2 && timestamp <= now + 2, `timestamp ${timestamp} is not recent (now ${now})`);
+}
+
+/** Compares a recorded body with the expected one, where RECENT stands for "a recent integer timestamp". */
+export function assertBody(actual, expected, since) {
+  if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual), `expected an array body, got ${JSON.stringify(actual)}`);
+    assert.equal(actual.length, expected.length);
+    expected.forEach((item, index) => assertBody(actual[index], item, since));
+    return;
+  }
+  if (expected.timestamp === RECENT) {
+    const { timestamp, ...rest } = actual;
+    const { timestamp: _, ...expectedRest } = expected;
+    assertRecent(timestamp, since);
+    assert.deepEqual(rest, expectedRest);
+    return;
+  }
+  assert.deepEqual(actual, expected);
+}

@@ -1,34 +1,22 @@
 // Browser smoke tests: dist/outbound.js loaded by a plain <script src> in Chromium, sending to the local
-// receiver on ANOTHER origin (so every call needs a CORS preflight, as on a real site), the ES module
-// build, and the demo server of `npm start` over HTTP (its page in a browser: demo.test.mjs).
+// receiver on ANOTHER origin (so every call needs a CORS preflight, as on a real site); the same with
+// the .wasm held back, so the calls on the line after the tag are certainly made before the module is
+// ready; the ES module build; a strict Content-Security-Policy.
 // Needs dist/ built (bash scripts/build.sh) and Chromium at /usr/bin/chromium.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { start as startReceiver } from '../receiver/receiver.mjs';
-import { startDemo } from '../web-demo/server.mjs';
 import {
-  closeServer, launchChromium, listen, openPage, readDist, scriptTagPage, serveFiles, skipWithoutBrowser,
-  watchPage,
+  RECENT, assertBody, closeServer, launchChromium, listen, nowSeconds, openPage, readDist, scriptTagPage,
+  serveFiles, skipWithoutBrowser, watchPage,
 } from './browser-helpers.mjs';
 
 // A library that hangs (a busy loop in the wasm, a Promise never settled) must fail the run, not stall it.
 // Both are generous, well over ten times what a suite and a wait take on a busy machine.
 const TIMEOUT = { timeout: 120000 };
 const WAIT = { timeout: 60000 };
-
-/** A GET whose path is sent exactly as given (fetch would normalise "/../" away before sending). */
-function rawGet(origin, path) {
-  const { hostname, port } = new URL(origin);
-  return new Promise((resolve, reject) => {
-    http.get({ hostname, port, path }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-    }).on('error', reject);
-  });
-}
 
 // The test page: the script tag, then on the very next line the constructor and the calls, made before
 // the WebAssembly module can have been fetched and compiled (the library must queue them). Outcomes are
@@ -254,51 +242,99 @@ window.result = ob.track('csp-user', 'Strict Page', { csp: true }).then(function
   });
 });
 
-describe('the demo server (npm start)', TIMEOUT, () => {
-  let demo;
-  let origin;
+function contractPage(receiverUrl) {
+  return scriptTagPage('script-tag contract', `var ob = new outbound('contract-key', { baseUrl: ${JSON.stringify(receiverUrl)} });
+window.settled = {};
+function note(name, promise) {
+  promise.then(function (value) {
+    window.settled[name] = { state: 'resolved', valueIsUndefined: value === undefined };
+  }, function (error) {
+    window.settled[name] = { state: 'rejected', isError: error instanceof Error, receivedCall: error.receivedCall,
+      status: error.status, message: error.message };
+  });
+  return promise;
+}
+note('identify', ob.identify('user-1', { firstName: 'Ada', city: 'San Francisco' }));
+note('signedUp', ob.track('user-1', 'Signed Up', { plan: 'Pro' }, 1700000000));
+var invalid = note('invalid', ob.track('', 'Never Sent'));
+note('uploaded', ob.track(1, 'Uploaded Picture'));
+window.contract = { isClass: typeof outbound === 'function', instance: ob instanceof outbound, returnsPromise: invalid instanceof Promise };`);
+}
+
+describe('a minimal page: <script src> then `new outbound(...)` on the next line, module held back', { ...TIMEOUT, skip: skipWithoutBrowser }, () => {
+  let receiver;
+  let server;
+  let browser;
+  let release;
+  let wasmRequested; // resolves once the page has asked for the .wasm
 
   before(async () => {
-    readDist('outbound.js'); // fail with the build hint, not a confusing 404
-    demo = await startDemo({ port: 0 });
-    origin = new URL(demo.url).origin;
+    receiver = await startReceiver({ port: 0 });
+    const html = contractPage(receiver.url);
+    const script = readDist('outbound.js');
+    const wasm = readDist('outbound.wasm');
+    const released = new Promise((resolve) => { release = resolve; });
+    let markRequested;
+    wasmRequested = new Promise((resolve) => { markRequested = resolve; });
+    server = http.createServer((req, res) => {
+      if (req.url === '/') {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+      } else if (req.url === '/dist/outbound.js') {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(script);
+      } else if (req.url === '/dist/outbound.wasm') {
+        markRequested();
+        released.then(() => res.writeHead(200, { 'Content-Type': 'application/wasm' }).end(wasm));
+      } else {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+      }
+    });
+    server.origin = await listen(server);
+    browser = await launchChromium();
   });
 
   after(async () => {
-    await demo?.close();
+    release?.();
+    await browser?.close();
+    await receiver?.close();
+    if (server) await closeServer(server);
   });
 
-  test('serves the page, the browser build with the right types, and refuses traversal', async () => {
-    assert.equal(demo.receiverUrl, `${origin}/v2`);
+  test('calls made before the module is ready are kept and arrive with the exact bodies', TIMEOUT, async () => {
+    const page = await browser.newPage();
+    const pageSeen = watchPage(page);
+    const since = nowSeconds();
+    await page.goto(`${server.origin}/`, { waitUntil: 'domcontentloaded' });
+    await wasmRequested;
 
-    const page = await fetch(demo.url);
-    assert.equal(page.status, 200);
-    assert.match(page.headers.get('content-type'), /^text\/html/);
-    assert.match(await page.text(), /<script src="\/dist\/outbound\.js"><\/script>/);
+    // The module cannot be ready: its .wasm has not been served. Every call is pending, nothing sent.
+    assert.deepEqual(await page.evaluate(() => window.contract), { isClass: true, instance: true, returnsPromise: true });
+    await page.waitForTimeout(200);
+    assert.deepEqual(await page.evaluate(() => window.settled), {});
+    assert.deepEqual(receiver.calls(), []);
 
-    const script = await fetch(`${origin}/dist/outbound.js`);
-    assert.equal(script.status, 200);
-    assert.match(script.headers.get('content-type'), /^text\/javascript/);
-    assert.equal(await script.text(), readDist('outbound.js').toString());
+    release();
+    await page.waitForFunction(() => Object.keys(window.settled).length === 4, null, WAIT);
+    const settled = await page.evaluate(() => window.settled);
+    assert.deepEqual(settled.identify, { state: 'resolved', valueIsUndefined: true });
+    assert.deepEqual(settled.signedUp, { state: 'resolved', valueIsUndefined: true });
+    assert.deepEqual(settled.uploaded, { state: 'resolved', valueIsUndefined: true });
+    assert.deepEqual(settled.invalid, { state: 'rejected', isError: true, receivedCall: false, status: undefined,
+      message: 'track: userId must be a non-empty string or a finite number (got an empty string)' });
 
-    const wasm = await fetch(`${origin}/dist/outbound.wasm`);
-    assert.equal(wasm.status, 200);
-    assert.equal(wasm.headers.get('content-type'), 'application/wasm');
-    assert.deepEqual(Buffer.from(await wasm.arrayBuffer()), readDist('outbound.wasm'));
-
-    for (const path of ['/../package.json', '/dist/../package.json', '/%2e%2e/package.json',
-      '/dist/..%2f..%2fpackage.json', '/..%5cpackage.json', '/.git/config']) {
-      const reply = await rawGet(origin, path);
-      assert.equal(reply.status, 403, `${path} must be refused`);
-      assert.doesNotMatch(reply.body, /devDependencies|\[core\]/, `${path} leaked a file`);
+    // Each call is its own request, sent as soon as the module is ready: they arrive in whatever order
+    // the connections deliver them, so they are matched by path and event, not by position.
+    const calls = receiver.calls();
+    assert.equal(calls.length, 3, JSON.stringify(calls));
+    const find = (path, event) => calls.find((call) => call.path === path && call.body.event === event)?.body;
+    assert.deepEqual(find('/v2/identify', undefined), { user_id: 'user-1', first_name: 'Ada', attributes: { city: 'San Francisco' } });
+    assert.deepEqual(find('/v2/track', 'Signed Up'), { user_id: 'user-1', event: 'Signed Up', properties: { plan: 'Pro' }, timestamp: 1700000000 });
+    assertBody(find('/v2/track', 'Uploaded Picture'), { user_id: '1', event: 'Uploaded Picture', properties: {}, timestamp: RECENT }, since);
+    for (const call of calls) {
+      assert.equal(call.headers.origin, server.origin, 'sent cross-origin from the page');
+      assert.equal(call.headers['x-outbound-key'], '****');
+      assert.match(call.headers['x-outbound-client'], /^outbound-wasm\/\S+$/);
     }
-    for (const path of ['/server.mjs', '/no-such-file.html', '/dist/']) {
-      assert.equal((await rawGet(origin, path)).status, 404, `${path} must not be served`);
-    }
-
-    // The receiver answers on the same port.
-    const calls = await fetch(`${origin}/calls`);
-    assert.equal(calls.status, 200);
-    assert.deepEqual(await calls.json(), { calls: [] });
+    assert.deepEqual(pageSeen.errors, []);
+    await page.close();
   });
 });

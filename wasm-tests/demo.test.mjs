@@ -1,8 +1,7 @@
-// The demo page of `npm start` (web-demo/) in Debian's headless Chromium, driven by playwright-core:
-// every one of the 14 forms sends and shows its outcome while the receiver records the exact body; bad
-// input shows the library's own error and sends nothing; what the receiver got renders as text, never
-// markup. Then a minimal page, not the demo, that proves the script-tag contract with the .wasm held
-// back, so the calls on the line after the tag are certainly made before the module is ready.
+// The demo of `npm start` (web-demo/): its page in Debian's headless Chromium, driven by
+// playwright-core — every one of the 14 forms sends and shows its outcome while the receiver records
+// the exact body; bad input shows the library's own error and sends nothing; what the receiver got
+// renders as text, never markup — and its server over HTTP (files, types, traversal refused).
 // Each run saves wasm-tests/artifacts/demo.png (1280 wide) and demo-phone.png (375 wide).
 // Needs dist/ built (bash scripts/build.sh) and Chromium at /usr/bin/chromium.
 
@@ -11,10 +10,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import {
-  ARTIFACTS, closeServer, launchChromium, listen, readDist, scriptTagPage, skipWithoutBrowser as skip,
+  ARTIFACTS, RECENT, assertBody, assertRecent, launchChromium, nowSeconds, readDist, skipWithoutBrowser as skip,
   watchPage,
 } from './browser-helpers.mjs';
-import { start as startReceiver } from '../receiver/receiver.mjs';
 import { startDemo } from '../web-demo/server.mjs';
 
 // A hang (a Promise never settled, a stream never closed) must fail the run, not stall it. Each is
@@ -24,33 +22,6 @@ const TEST_TIMEOUT = { timeout: 120000 };
 const WAIT = { timeout: 60000 };
 const XSS = '<img src=x onerror=alert(1)>';
 const RESOLVED = '\u2713 Resolved with undefined: the receiver accepted the call.';
-const RECENT = Symbol('a recent integer number of UNIX seconds');
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-function assertRecent(timestamp, since) {
-  assert.ok(Number.isInteger(timestamp), `timestamp must be integer seconds, got ${timestamp}`);
-  const now = nowSeconds();
-  assert.ok(timestamp >= since - 2 && timestamp <= now + 2, `timestamp ${timestamp} is not recent (now ${now})`);
-}
-
-/** Compares a recorded body with the expected one, where RECENT stands for "a recent integer timestamp". */
-function assertBody(actual, expected, since) {
-  if (Array.isArray(expected)) {
-    assert.ok(Array.isArray(actual), `expected an array body, got ${JSON.stringify(actual)}`);
-    assert.equal(actual.length, expected.length);
-    expected.forEach((item, index) => assertBody(actual[index], item, since));
-    return;
-  }
-  if (expected.timestamp === RECENT) {
-    const { timestamp, ...rest } = actual;
-    const { timestamp: _, ...expectedRest } = expected;
-    assertRecent(timestamp, since);
-    assert.deepEqual(rest, expectedRest);
-    return;
-  }
-  assert.deepEqual(actual, expected);
-}
-
 // ---------------------------------------------------------------------------------------------------
 // The tables: each form filled (by its labels), the exact call the page must show, and the exact request.
 
@@ -598,99 +569,63 @@ describe('the demo page (npm start) in Chromium', { ...SUITE_TIMEOUT, skip }, ()
 // the test releases it, so the calls made on the line after the script tag are certainly made before
 // the module can be ready. They must all be kept, and sent once it is.
 
-function contractPage(receiverUrl) {
-  return scriptTagPage('script-tag contract', `var ob = new outbound('contract-key', { baseUrl: ${JSON.stringify(receiverUrl)} });
-window.settled = {};
-function note(name, promise) {
-  promise.then(function (value) {
-    window.settled[name] = { state: 'resolved', valueIsUndefined: value === undefined };
-  }, function (error) {
-    window.settled[name] = { state: 'rejected', isError: error instanceof Error, receivedCall: error.receivedCall,
-      status: error.status, message: error.message };
+/** A GET whose path is sent exactly as given (fetch would normalise "/../" away before sending). */
+function rawGet(origin, path) {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    http.get({ hostname, port, path }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+    }).on('error', reject);
   });
-  return promise;
-}
-note('identify', ob.identify('user-1', { firstName: 'Ada', city: 'San Francisco' }));
-note('signedUp', ob.track('user-1', 'Signed Up', { plan: 'Pro' }, 1700000000));
-var invalid = note('invalid', ob.track('', 'Never Sent'));
-note('uploaded', ob.track(1, 'Uploaded Picture'));
-window.contract = { isClass: typeof outbound === 'function', instance: ob instanceof outbound, returnsPromise: invalid instanceof Promise };`);
 }
 
-describe('a minimal page: <script src> then `new outbound(...)` on the next line, module held back', { ...SUITE_TIMEOUT, skip }, () => {
-  let receiver;
-  let server;
-  let browser;
-  let release;
-  let wasmRequested; // resolves once the page has asked for the .wasm
+describe('the demo server (npm start)', SUITE_TIMEOUT, () => {
+  let demo;
+  let origin;
 
   before(async () => {
-    receiver = await startReceiver({ port: 0 });
-    const html = contractPage(receiver.url);
-    const script = readDist('outbound.js');
-    const wasm = readDist('outbound.wasm');
-    const released = new Promise((resolve) => { release = resolve; });
-    let markRequested;
-    wasmRequested = new Promise((resolve) => { markRequested = resolve; });
-    server = http.createServer((req, res) => {
-      if (req.url === '/') {
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
-      } else if (req.url === '/dist/outbound.js') {
-        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(script);
-      } else if (req.url === '/dist/outbound.wasm') {
-        markRequested();
-        released.then(() => res.writeHead(200, { 'Content-Type': 'application/wasm' }).end(wasm));
-      } else {
-        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
-      }
-    });
-    server.origin = await listen(server);
-    browser = await launchChromium();
+    readDist('outbound.js'); // fail with the build hint, not a confusing 404
+    demo = await startDemo({ port: 0 });
+    origin = new URL(demo.url).origin;
   });
 
   after(async () => {
-    release?.();
-    await browser?.close();
-    await receiver?.close();
-    if (server) await closeServer(server);
+    await demo?.close();
   });
 
-  test('calls made before the module is ready are kept and arrive with the exact bodies', TEST_TIMEOUT, async () => {
-    const page = await browser.newPage();
-    const pageSeen = watchPage(page);
-    const since = nowSeconds();
-    await page.goto(`${server.origin}/`, { waitUntil: 'domcontentloaded' });
-    await wasmRequested;
+  test('serves the page, the browser build with the right types, and refuses traversal', async () => {
+    assert.equal(demo.receiverUrl, `${origin}/v2`);
 
-    // The module cannot be ready: its .wasm has not been served. Every call is pending, nothing sent.
-    assert.deepEqual(await page.evaluate(() => window.contract), { isClass: true, instance: true, returnsPromise: true });
-    await page.waitForTimeout(200);
-    assert.deepEqual(await page.evaluate(() => window.settled), {});
-    assert.deepEqual(receiver.calls(), []);
+    const page = await fetch(demo.url);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type'), /^text\/html/);
+    assert.match(await page.text(), /<script src="\/dist\/outbound\.js"><\/script>/);
 
-    release();
-    await page.waitForFunction(() => Object.keys(window.settled).length === 4, null, WAIT);
-    const settled = await page.evaluate(() => window.settled);
-    assert.deepEqual(settled.identify, { state: 'resolved', valueIsUndefined: true });
-    assert.deepEqual(settled.signedUp, { state: 'resolved', valueIsUndefined: true });
-    assert.deepEqual(settled.uploaded, { state: 'resolved', valueIsUndefined: true });
-    assert.deepEqual(settled.invalid, { state: 'rejected', isError: true, receivedCall: false, status: undefined,
-      message: 'track: userId must be a non-empty string or a finite number (got an empty string)' });
+    const script = await fetch(`${origin}/dist/outbound.js`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type'), /^text\/javascript/);
+    assert.equal(await script.text(), readDist('outbound.js').toString());
 
-    // Each call is its own request, sent as soon as the module is ready: they arrive in whatever order
-    // the connections deliver them, so they are matched by path and event, not by position.
-    const calls = receiver.calls();
-    assert.equal(calls.length, 3, JSON.stringify(calls));
-    const find = (path, event) => calls.find((call) => call.path === path && call.body.event === event)?.body;
-    assert.deepEqual(find('/v2/identify', undefined), { user_id: 'user-1', first_name: 'Ada', attributes: { city: 'San Francisco' } });
-    assert.deepEqual(find('/v2/track', 'Signed Up'), { user_id: 'user-1', event: 'Signed Up', properties: { plan: 'Pro' }, timestamp: 1700000000 });
-    assertBody(find('/v2/track', 'Uploaded Picture'), { user_id: '1', event: 'Uploaded Picture', properties: {}, timestamp: RECENT }, since);
-    for (const call of calls) {
-      assert.equal(call.headers.origin, server.origin, 'sent cross-origin from the page');
-      assert.equal(call.headers['x-outbound-key'], '****');
-      assert.match(call.headers['x-outbound-client'], /^outbound-wasm\/\S+$/);
+    const wasm = await fetch(`${origin}/dist/outbound.wasm`);
+    assert.equal(wasm.status, 200);
+    assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+    assert.deepEqual(Buffer.from(await wasm.arrayBuffer()), readDist('outbound.wasm'));
+
+    for (const path of ['/../package.json', '/dist/../package.json', '/%2e%2e/package.json',
+      '/dist/..%2f..%2fpackage.json', '/..%5cpackage.json', '/.git/config']) {
+      const reply = await rawGet(origin, path);
+      assert.equal(reply.status, 403, `${path} must be refused`);
+      assert.doesNotMatch(reply.body, /devDependencies|\[core\]/, `${path} leaked a file`);
     }
-    assert.deepEqual(pageSeen.errors, []);
-    await page.close();
+    for (const path of ['/server.mjs', '/no-such-file.html', '/dist/']) {
+      assert.equal((await rawGet(origin, path)).status, 404, `${path} must not be served`);
+    }
+
+    // The receiver answers on the same port.
+    const calls = await fetch(`${origin}/calls`);
+    assert.equal(calls.status, 200);
+    assert.deepEqual(await calls.json(), { calls: [] });
   });
 });
