@@ -59,55 +59,31 @@ var outboundNodeHttp = (function () {
   }
 
   function send(request, url, body, redirectsLeft, done) {
-    var finished = false;
-    var timer = null;
     var outgoing;
-    var reply = null;  // once the status is in: what a timeout still reports
-    function finish(result) {
-      if (finished) return;
-      finished = true;
-      if (timer !== null) clearTimeout(timer);
-      done(result);
-    }
+    var end = outboundRequestEnd(request.timeoutMs, done, function () { outgoing.destroy(); });
     var options = { method: request.method, headers: withLength(request.headers, body), agent: agents[url.protocol] };
     try {
       outgoing = (url.protocol === 'https:' ? https : http).request(url, options, function (response) {
         var next = redirectsLeft > 0 ? redirectTarget(response, url) : null;
         if (next) {
-          finished = true;
-          clearTimeout(timer);
+          end.handOver();
           response.resume();
           return send(request, next, body, redirectsLeft - 1, done);
         }
-        reply = { status: response.statusCode, headers: headerText(response.headers), chunks: [] };
-        readReply(response, reply.chunks, function () {
+        readReply(response, end.answered(response.statusCode, headerText(response.headers)), function () {
           // Later, once Node has put the socket back for reuse: the next request, which this
           // reply may start at once, then takes it instead of opening another.
-          setImmediate(finish, answer(reply));
+          setImmediate(function () { end.finish(end.reply()); });
         });
       });
     } catch (error) {  // a header Node refuses, say
-      return process.nextTick(finish, { status: 0, failure: outboundFailureText(error, 'the request could not be made') });
+      return process.nextTick(end.finish, { status: 0, failure: outboundFailureText(error, 'the request could not be made') });
     }
     outgoing.on('error', function (error) {
-      finish({ status: 0, failure: outboundFailureText(error, 'the connection failed') });
+      end.finish({ status: 0, failure: outboundFailureText(error, 'the connection failed') });
     });
-    if (request.timeoutMs > 0) {
-      outgoing.on('socket', function () {
-        if (timer === null && !finished) {
-          // A server that answered but trickles its body has answered: its status counts.
-          timer = setTimeout(function () {
-            finish(reply ? answer(reply) : { status: 0 });
-            outgoing.destroy();
-          }, request.timeoutMs);
-        }
-      });
-    }
+    outgoing.on('socket', end.start);
     outgoing.end(body);
-  }
-
-  function answer(reply) {
-    return { status: reply.status, headers: reply.headers, body: outboundJoinBytes(reply.chunks, outboundReplyLimit) };
   }
 
   // Collects at most outboundReplyLimit bytes into `chunks`; once they are in, the rest is not

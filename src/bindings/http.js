@@ -74,6 +74,48 @@ OutboundHttpRequest.prototype.send = function (body) {
 
 var XMLHttpRequest = OutboundHttpRequest;
 
+/**
+ * How one request ends, the same for every sender: `done` is called once, by finish(), or when
+ * `timeoutMs` (0: none) passes after start(), then with the reply so far if its status came (a
+ * server that answered but trickles its body has answered: its status counts), else as a timeout;
+ * `abort` then stops the request. A sender calls answered(status, headers) when the status comes
+ * and collects the body into the chunks it returns; handOver() ends it without a word, when
+ * another request (a followed redirect) reports instead.
+ */
+function outboundRequestEnd(timeoutMs, done, abort) {
+  var finished = false;
+  var timer = null;
+  var reply = null;
+  var end = {
+    finish: function (result) {
+      if (finished) return;
+      end.handOver();
+      done(result);
+    },
+    handOver: function () {
+      finished = true;
+      if (timer !== null) clearTimeout(timer);
+    },
+    start: function () {
+      if (timeoutMs > 0 && timer === null && !finished) {
+        timer = setTimeout(function () {
+          end.finish(reply ? end.reply() : { status: 0 });
+          abort();
+        }, timeoutMs);
+      }
+    },
+    answered: function (status, headers) {
+      reply = { status: status, headers: headers, chunks: [] };
+      return reply.chunks;
+    },
+    /** The reply as it stands: status, headers and the body read so far. */
+    reply: function () {
+      return { status: reply.status, headers: reply.headers, body: outboundJoinBytes(reply.chunks, outboundReplyLimit) };
+    },
+  };
+  return end;
+}
+
 // --- pages and workers: fetch ------------------------------------------------------------
 
 /**
@@ -110,25 +152,9 @@ function outboundHeaderText(headers) {
 // A browser follows every redirect by itself and says only where it ended: the core decides what a
 // redirected reply means (core/client.cpp, Client::outcome).
 Module['sendHttp'] = function (request, done) {
-  var finished = false;
   var controller = typeof AbortController === 'function' ? new AbortController() : null;
-  var timer = null;
-  function finish(reply) {
-    if (finished) return;
-    finished = true;
-    if (timer !== null) clearTimeout(timer);
-    done(reply);
-  }
-  var answered = null;  // once the status is in: what a timeout still reports
-  if (request.timeoutMs > 0) {
-    timer = setTimeout(function () {
-      // A server that answered but trickles its body has answered: its status counts.
-      finish(answered ? {
-        status: answered.status, headers: answered.headers, body: outboundJoinBytes(answered.chunks, outboundReplyLimit),
-      } : { status: 0 });
-      if (controller) controller.abort();
-    }, request.timeoutMs);
-  }
+  var end = outboundRequestEnd(request.timeoutMs, done, function () { if (controller) controller.abort(); });
+  end.start();
   var init = { method: request.method, headers: request.headers, body: request.body, redirect: 'follow' };
   if (controller) init.signal = controller.signal;
   var sent;
@@ -140,11 +166,9 @@ Module['sendHttp'] = function (request, done) {
   sent.then(function (response) {
     var headers = outboundHeaderText(response.headers);
     if (response.redirected) headers += 'x-outbound-redirected-to: ' + response.url + '\r\n';
-    answered = { status: response.status, headers: headers, chunks: [] };
-    return outboundReadBounded(response, answered.chunks, outboundReplyLimit).then(function (body) {
-      finish({ status: response.status, headers: headers, body: body });
-    });
+    return outboundReadBounded(response, end.answered(response.status, headers), outboundReplyLimit)
+      .then(function () { end.finish(end.reply()); });
   }).catch(function () {
-    finish({ status: 0, failure: 'network error, or refused by CORS (a browser does not say which)' });
+    end.finish({ status: 0, failure: 'network error, or refused by CORS (a browser does not say which)' });
   });
 };

@@ -49,6 +49,15 @@ class ScanOrder {
   std::unordered_set<std::string_view> nonEvents_;  // users with an earlier waiting non-event
 };
 
+// A /track/batch request: its body is the JSON array of its track calls' bodies.
+Send emptyBatch(SendId id) { return Send{id, "track", "/track/batch", "[", {}}; }
+
+void addToBatch(Send& batch, const PendingCall& call) {
+  if (!batch.calls.empty()) batch.body += ',';
+  batch.body += call.body;
+  batch.calls.push_back(call.id);
+}
+
 std::string withAttempts(std::string message, int attempts) {
   if (attempts <= 1) return message;
   return message + " (after " + std::to_string(attempts) + " attempts)";
@@ -82,7 +91,7 @@ CallId DeliveryQueue::add(PendingCall call, std::int64_t nowMs) {
 }
 
 std::optional<Send> DeliveryQueue::startIfFree(CallId id) {
-  if (calls_.empty() || calls_.back().id != id) return std::nullopt;
+  if (!hasRoom() || calls_.empty() || calls_.back().id != id) return std::nullopt;
   PendingCall& call = calls_.back();
   // An event waits only for earlier non-events of its users; anything else for every earlier call.
   const bool free = std::all_of(call.userIds.begin(), call.userIds.end(), [&](const auto& user) {
@@ -91,7 +100,7 @@ std::optional<Send> DeliveryQueue::startIfFree(CallId id) {
     const std::size_t count = found == counts.end() ? 0 : found->second;
     return call.isEvent ? count == 0 : count == 1;
   });
-  if (batched(call) || !free || !hasRoom()) return std::nullopt;
+  if (batched(call) || !free) return std::nullopt;
   return makeSingle(call);
 }
 
@@ -136,14 +145,11 @@ void DeliveryQueue::markLanded(PendingCall& call) {
 }
 
 Send DeliveryQueue::makeBatch(const std::vector<size_t>& members) {
-  Send send{nextSendId_++, "track", "/track/batch", "[", {}};
+  Send send = emptyBatch(nextSendId_++);
   ++sendsInFlight_;
   for (const size_t i : members) {
-    PendingCall& call = calls_[i];
-    markInFlight(call, send.id);
-    if (send.body.size() > 1) send.body += ',';
-    send.body += call.body;
-    send.calls.push_back(call.id);
+    markInFlight(calls_[i], send.id);
+    addToBatch(send, calls_[i]);
   }
   send.body += ']';
   return send;
@@ -275,13 +281,13 @@ std::optional<std::int64_t> DeliveryQueue::nextWakeMs() const {
 
 std::vector<Send> DeliveryQueue::farewellSends(std::size_t budgetBytes) const {
   std::vector<Send> sends;
-  Send batch{0, "track", "/track/batch", "[", {}};
+  Send batch = emptyBatch(0);
   std::size_t spent = 0;
   auto closeBatch = [&] {
     if (batch.calls.empty()) return;
     batch.body += ']';
     sends.push_back(std::move(batch));
-    batch = Send{0, "track", "/track/batch", "[", {}};
+    batch = emptyBatch(0);
   };
   for (const PendingCall& call : calls_) {
     if (!call.batchable) {
@@ -296,9 +302,7 @@ std::vector<Send> DeliveryQueue::farewellSends(std::size_t budgetBytes) const {
     const std::size_t cost = call.body.size() + (batch.calls.empty() ? 2 : 1);
     if (spent + cost > budgetBytes) continue;
     spent += cost;
-    if (!batch.calls.empty()) batch.body += ',';
-    batch.body += call.body;
-    batch.calls.push_back(call.id);
+    addToBatch(batch, call);
   }
   closeBatch();
   return sends;
