@@ -1,13 +1,13 @@
-// DeliveryQueue, driven the way client_session drives it by a byte-coded run of operations and
+// DeliveryQueue, driven the way core/session drives it by a byte-coded run of operations and
 // checked against a model of what it promises.
 // Input: 4 bytes of setup — batching on (bit 0), maxEvents (1 + bits 1–3) and maxInFlight (1 +
 // bits 4–7); the flush
 // interval (0, 500, 1000 or 1500 ms); retries (0–3); maxBodyBytes (16 + 4 × the byte) — then
 // operations, one byte each (modulo 12) followed by the bytes it reads:
-//    0 user            add a non-event call (identify) of user u0–u3, then startIfFree
-//    1 user            add a track, then startIfFree
-//    2 users           add a trackBatch of the users in the low 4 bits (all four if none)
-//    3 kind user       add a call without startIfFree (offline), kind as 0–2
+//    0 user            accept a non-event call (identify) of user u0–u3
+//    1 user            accept a track
+//    2 users           accept a trackBatch of the users in the low 4 bits (all four if none)
+//    3 kind user       add a call without starting anything (offline), kind as 0–2
 //    4 n               advance time by n × 16 ms
 //    5                 advance time to nextWakeMs()
 //    6                 takeDue(now)
@@ -96,14 +96,20 @@ class Run {
     call.body =
         "{\"c\":" + std::to_string(expected) + ",\"p\":\"" + std::string(padding % 48, 'x') + "\"}";
     ModelCall model{call.userIds, call.isEvent, track && batch_.enabled, call.body};
-    const CallId id = queue_.add(std::move(call), now_);
-    FUZZ_INVARIANT(id == expected && queue_.lastCallId() == id);
-    FUZZ_INVARIANT(unsettled_.count(id) == 0 && settled_.count(id) == 0);
-    unsettled_.emplace(id, std::move(model));
-    if (!startAtOnce) return;
-    if (auto send = queue_.startIfFree(id)) {
-      FUZZ_INVARIANT(send->calls.size() == 1 && send->calls[0] == id);
-      started(*send);
+    FUZZ_INVARIANT(unsettled_.count(expected) == 0 && settled_.count(expected) == 0);
+    unsettled_.emplace(expected, std::move(model));
+    if (!startAtOnce) {
+      FUZZ_INVARIANT(queue_.add(std::move(call), now_) == expected);
+      return;
+    }
+    const Accepted accepted = queue_.accept(std::move(call), now_);
+    FUZZ_INVARIANT(accepted.id == expected && queue_.lastCallId() == expected);
+    for (const Send& send : accepted.start) started(send);
+    // A call accepted and left waiting is never forgotten: a wake-up is asked for, unless a
+    // completion will wake the queue (it is full, or an earlier call holds this one back).
+    const ModelCall& added = unsettled_.at(expected);
+    if (!added.inFlight && queue_.hasRoom() && !heldBehindEarlier(expected, added)) {
+      FUZZ_INVARIANT(accepted.wakeBy.has_value());
     }
   }
 

@@ -1,25 +1,27 @@
-// One `new outbound(...)`: the core's Client and DeliveryQueue driven with emscripten_fetch and
-// timers, the Promises of the calls in the queue, and in browsers the durable copy of the queue
-// in localStorage (policy in core/persisted_queue; this file only does the I/O).
+// One `new outbound(...)` in the module: the core's Session (all of delivery's policy) given its
+// world through Emscripten (the clock, timers, emscripten_fetch, localStorage, page events), and
+// the Promises of its calls and flushes. I/O only: every decision is the Session's.
 #pragma once
 
 #include <emscripten/val.h>
 
-#include <map>
+#include <array>
+#include <cstdint>
 #include <memory>
-#include <random>
-#include <set>
 #include <string>
-#include <vector>
+#include <unordered_map>
 
 #include "bindings/timer.hpp"
-#include "core/client.hpp"
-#include "core/delivery_queue.hpp"
-#include "core/persisted_queue.hpp"
+#include "core/session.hpp"
 
 namespace outbound::bindings {
 
-class ClientSession : public std::enable_shared_from_this<ClientSession> {
+class ClientSession : public std::enable_shared_from_this<ClientSession>,
+                      private Clock,
+                      private Timers,
+                      private Transport,
+                      private Storage,
+                      private Outcomes {
  public:
   /// `onError` is the caller's options.onError, or undefined for the default (a warning).
   ClientSession(ClientSetup setup, emscripten::val onError);
@@ -34,49 +36,39 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   /// flush(), after which every call rejects.
   emscripten::val close();
 
-  std::size_t maxBodyBytes() const { return client_.options().maxBodyBytes; }
+  std::size_t maxBodyBytes() const { return session_.options().maxBodyBytes; }
 
   /// Every live session, when the page goes away (pagehide) or the network comes back (online).
-  /// Going away, the undelivered calls also go out as keepalive requests and stay stored.
   static void releaseAll();
   static void resumeAll();
 
  private:
-  void pump();
-  void send(const Send& send);
-  void finished(SendId send, const std::string& method, const std::string& path,
-                const HttpResponse& response);
-  void settle(const std::vector<Settled>& settled);
   emscripten::val rejected(const CallError& error) const;
-  void sendFarewell();
-  void resolveFlushes();
-  void setWakeTimer();
-  void wakeNoLaterThan(std::int64_t wakeMs);
+  emscripten::val awaited(std::optional<FlushId> flush);
 
-  void save(bool released = false);
-  void scheduleSave();
-  void scheduleHeartbeat();
-  void claimOrphans();
-  void adoptClaimed(const std::vector<std::string>& keys);
+  // The Session's world.
+  std::int64_t nowMs() override;
+  void start(SessionTimer which, std::int64_t delayMs) override;
+  void cancel(SessionTimer which) override;
+  bool online() override;
+  void post(SendId send, const std::string& url, const std::string& body, const Headers& headers,
+            std::uint32_t timeoutMs) override;
+  void postKeepalive(const std::string& url, const std::string& body,
+                     const Headers& headers) override;
+  std::string get(const std::string& key) override;
+  bool set(const std::string& key, const std::string& value) override;
+  void remove(const std::string& key) override;
+  std::vector<std::string> keys(const std::string& prefix) override;
+  void settled(CallId id, const CallError* error) override;
+  void flushed(FlushId id) override;
+  void unawaitedFailure(const CallError& error) override;
+  void warn(const std::string& text) override;
 
-  Client client_;
-  DeliveryQueue queue_;
+  Session session_;
   emscripten::val onError_;
-  std::map<CallId, emscripten::val> promises_;  // calls restored from storage have none
-  std::vector<std::pair<CallId, emscripten::val>> flushes_;  // (last call, its Promise)
-  Timer wakeTimer_;
-  std::int64_t wakeAtMs_ = 0;  // when wakeTimer_ fires
-  Timer saveTimer_;
-  Timer heartbeatTimer_;
-  Timer claimTimer_;
-  std::mt19937 random_;
-  bool closed_ = false;
-
-  bool persist_ = false;
-  PersistLimits limits_;
-  std::string namespace_;   // "outbound:<hash of the key>"
-  std::string tab_;         // this page load
-  std::string storageKey_;  // namespace_ + ":q:" + tab_
+  std::unordered_map<CallId, emscripten::val> promises_;
+  std::unordered_map<FlushId, emscripten::val> flushes_;
+  std::array<Timer, kSessionTimerCount> timers_;
 };
 
 }  // namespace outbound::bindings

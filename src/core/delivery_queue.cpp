@@ -90,6 +90,22 @@ CallId DeliveryQueue::add(PendingCall call, std::int64_t nowMs) {
   return calls_.back().id;
 }
 
+Accepted DeliveryQueue::accept(PendingCall call, std::int64_t nowMs) {
+  Accepted accepted;
+  accepted.id = add(std::move(call), nowMs);
+  if (auto alone = startIfFree(accepted.id)) {
+    accepted.start.push_back(std::move(*alone));
+  } else if (!hasRoom()) {
+    // maxInFlight requests are in flight: the next to complete makes room.
+  } else if (scanWorthwhile_) {
+    accepted.start = takeDue(nowMs);
+    accepted.wakeBy = nextWakeMs();
+  } else {
+    accepted.wakeBy = deadlineOf(accepted.id);
+  }
+  return accepted;
+}
+
 std::optional<Send> DeliveryQueue::startIfFree(CallId id) {
   if (!hasRoom() || calls_.empty() || calls_.back().id != id) return std::nullopt;
   PendingCall& call = calls_.back();

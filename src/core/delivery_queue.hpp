@@ -52,6 +52,14 @@ struct Send {
   std::vector<CallId> calls;
 };
 
+/// What to do about a call just accepted.
+struct Accepted {
+  CallId id = 0;
+  std::vector<Send> start;             // requests to start now
+  std::optional<std::int64_t> wakeBy;  // when to call takeDue() at the latest; nothing: a
+                                       // complete() will (or a wake-up already set does)
+};
+
 /// A call whose fate is decided: delivered, or failed for good with `error`.
 struct Settled {
   CallId id = 0;
@@ -71,16 +79,10 @@ class DeliveryQueue {
   /// Accepts a call; it goes out from takeDue().
   CallId add(PendingCall call, std::int64_t nowMs);
 
-  /// The request for call `id`, just added, if it can start at once without a scan of the
-  /// queue: it is not batched, no earlier unsettled call of its users must go before it, and
-  /// fewer than maxInFlight requests are in flight.
-  std::optional<Send> startIfFree(CallId id);
-  /// Whether a takeDue() scan may find something to start since the last one: calls that wait
-  /// for an earlier call or for their batch's deadline need none, so a burst of calls stays
-  /// linear.
-  bool scanWorthwhile() const { return scanWorthwhile_; }
-  /// When call `id` may go at the earliest if nothing else happens (its batch's deadline).
-  std::int64_t deadlineOf(CallId id) const;
+  /// Accepts a call that may go as soon as the rules allow: the requests to start now (this call's
+  /// alone, or what a scan finds due) and when takeDue() must run at the latest. Cheap in a burst:
+  /// the queue is scanned only when that may find something to start.
+  Accepted accept(PendingCall call, std::int64_t nowMs);
 
   /// The requests to start now, at most as many as keep maxInFlight requests in flight. Their
   /// calls count as in flight until complete().
@@ -118,6 +120,13 @@ class DeliveryQueue {
 
  private:
   bool batched(const PendingCall& call) const { return batch_.enabled && call.batchable; }
+  // accept()'s shortcuts, which keep a burst of calls linear:
+  /// The request for call `id`, just added, if it can start at once without a scan of the queue:
+  /// it is not batched, no earlier unsettled call of its users must go before it, and there is
+  /// room in flight.
+  std::optional<Send> startIfFree(CallId id);
+  /// When call `id` may go at the earliest if nothing else happens (its batch's deadline).
+  std::int64_t deadlineOf(CallId id) const;
   bool batchIsDue(const std::vector<size_t>& members, std::int64_t nowMs) const;
   Send makeBatch(const std::vector<size_t>& members);
   Send makeSingle(PendingCall& call);
@@ -140,6 +149,8 @@ class DeliveryQueue {
   // whom they hold back (in a burst, nearly all of a long queue is in flight).
   CallIdsByUser eventsInFlightByUser_;
   CallIdsByUser nonEventsInFlightByUser_;
+  // Whether a takeDue() scan may find something to start since the last one: calls that wait for
+  // an earlier call or for their batch's deadline need none, so a burst of calls stays linear.
   bool scanWorthwhile_ = false;
   std::size_t tracksSinceScan_ = 0;
 };

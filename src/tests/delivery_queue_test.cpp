@@ -257,44 +257,37 @@ TEST_CASE("flush sends gathering batches at once, and settledUpTo tracks what ca
   CHECK(queue.settledUpTo(3));
 }
 
-TEST_CASE("a call whose users have nothing else unsettled can start without a scan") {
+TEST_CASE("a call whose users have nothing else unsettled starts as it is accepted") {
   DeliveryQueue queue(RetryPolicy{}, BatchOptions{}, 1 << 20);
-  const CallId first = queue.add(call("identify", "a"), 0);
-  const auto started = queue.startIfFree(first);
-  REQUIRE(started.has_value());
-  CHECK(started->calls == std::vector<CallId>{first});
-  const CallId second = queue.add(call("track", "a"), 0);
-  CHECK_FALSE(queue.startIfFree(second).has_value());  // a's identify is still in flight
-  CHECK_FALSE(queue.startIfFree(first).has_value());   // only the call just added
+  const auto first = queue.accept(call("identify", "a"), 0);
+  REQUIRE(first.start.size() == 1);
+  CHECK(first.start[0].calls == std::vector<CallId>{first.id});
+  CHECK_FALSE(first.wakeBy.has_value());
+  const auto second = queue.accept(call("track", "a"), 0);
+  CHECK(second.start.empty());  // a's identify is still in flight
   CHECK(queue.takeDue(0).empty());
-  queue.complete(started->id, std::nullopt, std::nullopt, 0, 0.5);
+  queue.complete(first.start[0].id, std::nullopt, std::nullopt, 0, 0.5);
   CHECK(queue.takeDue(0).size() == 1);
 }
 
-TEST_CASE("tracks ask for a scan once a batch could be full, and otherwise name their deadline") {
+TEST_CASE("accepted tracks name their batch's deadline, and go once a batch could be full") {
   DeliveryQueue queue(RetryPolicy{}, BatchOptions{true, 3, 1000}, 1 << 20);
-  const CallId first = queue.add(call("track", "a"), 10);
-  CHECK_FALSE(queue.startIfFree(first).has_value());
-  CHECK_FALSE(queue.scanWorthwhile());
-  CHECK(queue.deadlineOf(first) == 1010);
-  queue.add(call("track", "b"), 20);
-  CHECK_FALSE(queue.scanWorthwhile());
-  queue.add(call("track", "c"), 30);
-  CHECK(queue.scanWorthwhile());
-  CHECK(queue.takeDue(30).size() == 1);
-  CHECK_FALSE(queue.scanWorthwhile());
+  const auto first = queue.accept(call("track", "a"), 10);
+  CHECK(first.start.empty());
+  CHECK(first.wakeBy == 1010);
+  CHECK(queue.accept(call("track", "b"), 20).wakeBy == 1020);
+  const auto third = queue.accept(call("track", "c"), 30);
+  REQUIRE(third.start.size() == 1);
+  CHECK(third.start[0].calls.size() == 3);
+  CHECK_FALSE(third.wakeBy.has_value());  // nothing else waits
 }
 
 TEST_CASE("a user's events may overtake one another; other calls keep their place") {
   DeliveryQueue queue(RetryPolicy{}, BatchOptions{}, 1 << 20);
-  const CallId first = queue.add(call("track", "a"), 0);
-  REQUIRE(queue.startIfFree(first).has_value());
-  const CallId second = queue.add(call("track", "a"), 0);
-  CHECK(queue.startIfFree(second).has_value());  // events carry their own timestamps
-  const CallId identify = queue.add(call("identify", "a"), 0);
-  CHECK_FALSE(queue.startIfFree(identify).has_value());  // waits for both tracks
-  const CallId third = queue.add(call("track", "a"), 0);
-  CHECK_FALSE(queue.startIfFree(third).has_value());  // and the next event waits for it
+  REQUIRE(queue.accept(call("track", "a"), 0).start.size() == 1);
+  CHECK(queue.accept(call("track", "a"), 0).start.size() == 1);  // events carry timestamps
+  CHECK(queue.accept(call("identify", "a"), 0).start.empty());   // waits for both tracks
+  CHECK(queue.accept(call("track", "a"), 0).start.empty());      // and the next event waits for it
   CHECK(queue.takeDue(0).empty());
 }
 
@@ -309,8 +302,7 @@ TEST_CASE("full batches of one user's events go at once, not one after another")
 
 TEST_CASE("a call held back by an earlier call of its user sets no wake-up of its own") {
   DeliveryQueue queue(RetryPolicy{}, BatchOptions{}, 1 << 20);
-  const CallId first = queue.add(call("identify", "a"), 0);
-  REQUIRE(queue.startIfFree(first).has_value());
+  REQUIRE(queue.accept(call("identify", "a"), 0).start.size() == 1);
   queue.add(call("identify", "a"), 0);
   CHECK(queue.takeDue(5).empty());
   CHECK_FALSE(queue.nextWakeMs().has_value());  // no busy-wait: the first call's answer wakes it
@@ -328,8 +320,9 @@ TEST_CASE("at most maxInFlight requests are in flight; the others wait in order"
   CHECK_FALSE(queue.hasRoom());
   CHECK(queue.takeDue(0).empty());
   CHECK_FALSE(queue.nextWakeMs().has_value());  // a completion wakes the queue, not a timer
-  const CallId late = queue.add(call("track", "late"), 0);
-  CHECK_FALSE(queue.startIfFree(late).has_value());
+  const auto late = queue.accept(call("track", "late"), 0);
+  CHECK(late.start.empty());
+  CHECK_FALSE(late.wakeBy.has_value());
 
   // Each completion makes room for the next waiting call, in the order they were made.
   queue.complete(sends[1].id, std::nullopt, std::nullopt, 1, 0.5);
