@@ -109,7 +109,12 @@ class FakeTab : public Clock, public Timers, public Transport, public Outcomes {
     return id.value();
   }
 
-  std::size_t unanswered() const { return posts.size() - answered; }
+  /// An identify call of `user`, made offline, and its durable copy written.
+  void waitOffline(const std::string& user) {
+    isOnline = false;
+    identify(user);
+    runTimers();
+  }
 
   std::map<SessionTimer, std::int64_t> due;
   bool isOnline = true;
@@ -147,6 +152,14 @@ std::string storedQueueKey(const FakeStorage& storage) {
 std::size_t storedCalls(FakeStorage& storage) {
   const auto stored = decodeStoredQueue(storage.get(storedQueueKey(storage)));
   return stored ? stored->calls.size() : 0;
+}
+
+/// A tab that made identify calls for `users` while offline, and was then left for good.
+void leaveATab(std::int64_t& now, FakeStorage& storage, const std::vector<std::string>& users) {
+  FakeTab left(now, &storage, "", "tab-left");
+  left.isOnline = false;
+  for (const auto& user : users) left.identify(user);
+  left.session.release();
 }
 
 }  // namespace
@@ -329,13 +342,7 @@ TEST_CASE(
     "the next tab claims a left tab's calls, delivers them once, and reports their failures") {
   std::int64_t now = kStartMs;
   FakeStorage storage;
-  {
-    FakeTab left(now, &storage, "", "tab-left");
-    left.isOnline = false;
-    left.identify("u1");
-    left.identify("u2");
-    left.session.release();
-  }
+  leaveATab(now, storage, {"u1", "u2"});
   now += 1000;
   FakeTab next(now, &storage, R"("retries":0)", "tab-next");
   CHECK(next.posts.empty());  // the claim settles first
@@ -355,12 +362,7 @@ TEST_CASE(
 TEST_CASE("of two tabs opened together, only one takes a left tab's calls over") {
   std::int64_t now = kStartMs;
   FakeStorage storage;
-  {
-    FakeTab left(now, &storage, "", "tab-left");
-    left.isOnline = false;
-    left.identify("u1");
-    left.session.release();
-  }
+  leaveATab(now, storage, {"u1"});
   FakeTab first(now, &storage, "", "tab-1");
   FakeTab second(now, &storage, "", "tab-2");
   now += kClaimSettleMs;
@@ -372,12 +374,7 @@ TEST_CASE("of two tabs opened together, only one takes a left tab's calls over")
 TEST_CASE("a claim whose tab lost the race takes nothing over") {
   std::int64_t now = kStartMs;
   FakeStorage storage;
-  {
-    FakeTab left(now, &storage, "", "tab-left");
-    left.isOnline = false;
-    left.identify("u1");
-    left.session.release();
-  }
+  leaveATab(now, storage, {"u1"});
   FakeTab slow(now, &storage, "", "tab-slow");
   // Another tab, whose earlier claim this one did not see, wrote its own over it.
   const std::string queueKey = storedQueueKey(storage);
@@ -392,9 +389,7 @@ TEST_CASE("a live tab's calls are not taken over; a silent tab's are, once it is
   std::int64_t now = kStartMs;
   FakeStorage storage;
   FakeTab live(now, &storage, "", "tab-live");
-  live.isOnline = false;
-  live.identify("u1");
-  live.runTimers();  // saved, not released: the tab is open
+  live.waitOffline("u1");  // saved, not released: the tab is open
   {
     std::int64_t soon = now + 1000;
     FakeTab other(soon, &storage, "", "tab-other");
@@ -411,9 +406,7 @@ TEST_CASE("a tab's heartbeat keeps its calls its own while they wait") {
   std::int64_t now = kStartMs;
   FakeStorage storage;
   FakeTab live(now, &storage, "", "tab-live");
-  live.isOnline = false;
-  live.identify("u1");
-  live.runTimers();
+  live.waitOffline("u1");
   for (std::int64_t waited = 0; waited <= PersistLimits{}.staleAfterMs;
        waited += PersistLimits{}.heartbeatMs) {
     now += PersistLimits{}.heartbeatMs;
@@ -440,12 +433,7 @@ TEST_CASE("restored calls count toward the stored bounds; the oldest are dropped
 TEST_CASE("another tab's fresh claim is left alone; a claim older than its lifetime is not") {
   std::int64_t now = kStartMs;
   FakeStorage storage;
-  {
-    FakeTab left(now, &storage, "", "tab-left");
-    left.isOnline = false;
-    left.identify("u1");
-    left.session.release();
-  }
+  leaveATab(now, storage, {"u1"});
   const std::string claimKey = storedQueueKey(storage) + ":claim";
   const std::string otherClaim = "tab-other@" + std::to_string(now);
   storage.values[claimKey] = otherClaim;
