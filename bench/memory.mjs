@@ -28,10 +28,10 @@ function loadInstrumented() {
     const defineOutbound = require(path.join(ROOT, 'js/outbound-api.js'));
     const factory = require(path.join(ROOT, 'dist/outbound-node.cjs'));
     let moduleObject = null;
-    const outbound = defineOutbound((m) => {
+    const outbound = defineOutbound(Object.assign((m) => {
       moduleObject = m;
       return factory(m);
-    });
+    }, { methods: factory.methods }));
     const wasmBytes = () => {
       const heap = moduleObject && (moduleObject.HEAPU8 || moduleObject.HEAP8);
       return heap ? heap.buffer.byteLength : null;

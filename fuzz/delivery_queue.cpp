@@ -90,8 +90,7 @@ class Run {
     } else {
       call.userIds.push_back("u" + std::to_string(userByte % 4));
     }
-    call.batchable = track;
-    call.isEvent = track || trackBatch;
+    markDeliveryKind(call);
     const CallId expected = queue_.lastCallId() + 1;
     call.body =
         "{\"c\":" + std::to_string(expected) + ",\"p\":\"" + std::string(padding % 48, 'x') + "\"}";

@@ -1,10 +1,14 @@
 // The public class `outbound` (docs/contract.md, API), shared by the browser file and the Node entry. It loads
 // the WebAssembly module, keeps calls made before the module is ready (in order) and forwards
 // every call to the embind class of src/bindings/outbound_class.cpp, which does all the work.
+// Its API methods come from the C++ method table (src/core/methods.cpp): scripts/bundle.mjs reads
+// the table from the build and writes it onto the module factory, as `createModule.methods`, so the
+// methods exist before the module is ready.
 
 /**
  * Makes the `outbound` class over an Emscripten module factory.
- * @param {function(object): Promise} createModule the MODULARIZE factory of the build
+ * @param {function(object): Promise} createModule the MODULARIZE factory of the build, carrying
+ *   the method table as `createModule.methods`: [[name, parameter count], ...]
  * @param {{eager?: boolean}} [how] eager: start loading now, not at the first `new outbound()`
  */
 function defineOutbound(createModule, how) {
@@ -76,6 +80,28 @@ function defineOutbound(createModule, how) {
     };
   }
 
+  /**
+   * Adds one method per row of `table` to `prototype`, each passing exactly its row's number of
+   * arguments (missing ones as undefined, extra ones dropped) to `call(instance, name, args)`.
+   */
+  function addApiMethods(prototype, table, call) {
+    if (!Array.isArray(table)) {
+      throw new Error('outbound: the module factory carries no method table (createModule.methods, ' +
+        'written by scripts/bundle.mjs)');
+    }
+    table.forEach(function (row) {
+      var name = row[0];
+      var count = row[1];
+      var method = {
+        [name](...given) {
+          return call(this, name, Array.from({ length: count }, (unused, i) => given[i]));
+        },
+      }[name];
+      Object.defineProperty(method, 'length', { value: count });
+      Object.defineProperty(prototype, name, { value: method, writable: true, configurable: true });
+    });
+  }
+
   // An embind object owns C++ memory that JavaScript's collector cannot see.
   var release = typeof FinalizationRegistry === 'function'
     ? new FinalizationRegistry(function (client) { client.delete(); })
@@ -123,41 +149,25 @@ function defineOutbound(createModule, how) {
       if (release) release.register(this, client);
     }
 
-    #call(method, args) {
+    /** What `use(client)` returns once the module is ready, in the order the calls were made. */
+    #whenReady(use) {
       return withCore(() => {
         if (!this.#client) throw this.#constructionError;
-        return this.#client[method].apply(this.#client, args);
+        return use(this.#client);
       }, this.#report);
     }
 
-    /** Tells Outbound who a user is: `attributes` may hold email, firstName, apnsTokens... */
-    identify(userId, attributes) { return this.#call('identify', [userId, attributes]); }
-    /** Tells Outbound that `previousId` (an anonymous ID, say) and `userId` are one user. */
-    alias(userId, previousId) { return this.#call('alias', [userId, previousId]); }
-    /** Records that a user did something; `timestamp` is UNIX seconds or a Date, default now. */
-    track(userId, event, properties, timestamp) {
-      return this.#call('track', [userId, event, properties, timestamp]);
-    }
-    /** Records 1 to 100 events {user_id, event, properties?, timestamp?} in one request. */
-    trackBatch(events) { return this.#call('trackBatch', [events]); }
-    registerApnsToken(userId, token) { return this.#call('registerApnsToken', [userId, token]); }
-    registerGcmToken(userId, token) { return this.#call('registerGcmToken', [userId, token]); }
-    disableApnsToken(userId, token) { return this.#call('disableApnsToken', [userId, token]); }
-    disableGcmToken(userId, token) { return this.#call('disableGcmToken', [userId, token]); }
-    disableAllApnsTokens(userId) { return this.#call('disableAllApnsTokens', [userId]); }
-    disableAllGcmTokens(userId) { return this.#call('disableAllGcmTokens', [userId]); }
-    subscribeAll(userId) { return this.#call('subscribeAll', [userId]); }
-    unsubscribeAll(userId) { return this.#call('unsubscribeAll', [userId]); }
-    subscribeCampaigns(userId, campaignIds) {
-      return this.#call('subscribeCampaigns', [userId, campaignIds]);
-    }
-    unsubscribeCampaigns(userId, campaignIds) {
-      return this.#call('unsubscribeCampaigns', [userId, campaignIds]);
-    }
+    #call(method, args) { return this.#whenReady((client) => client.call(method, args)); }
+
     /** Resolves once every call made so far has settled (delivered, or failed for good). */
-    flush() { return this.#call('flush', []); }
+    flush() { return this.#whenReady((client) => client.flush()); }
     /** flush(), then every later call rejects; no timer is left behind. */
-    close() { return this.#call('close', []); }
+    close() { return this.#whenReady((client) => client.close()); }
+
+    // identify, track... (README.md): one method per row of the method table. A static field, not
+    // a static block, so that the class needs no newer JavaScript than its private methods do.
+    static #apiMethods = addApiMethods(this.prototype, createModule.methods,
+      (instance, method, args) => instance.#call(method, args));
   }
 
   if (how && how.eager) load();

@@ -38,11 +38,11 @@ process.on('unhandledRejection', onUnhandled);
 /** A fresh WebAssembly module and the public class over it, as js/node.cjs builds it. */
 function instrumentedOutbound() {
   const instrumented = { module: null };
-  instrumented.outbound = defineOutbound((moduleObject) => {
+  instrumented.outbound = defineOutbound(Object.assign((moduleObject) => {
     instrumented.module = moduleObject;
     moduleObject.onAbort = (what) => aborts.push(String(what));
     return createModule(moduleObject);
-  });
+  }, { methods: createModule.methods }));
   instrumented.memoryBytes = () => instrumented.module.HEAPU8.buffer.byteLength;
   instrumented.handles = () => instrumented.module.count_emval_handles();
   return instrumented;
@@ -506,7 +506,8 @@ async function inChildProcess(scenario) {
     process.on('uncaughtException', (e) => uncaught.push(String(e)));
     process.on('unhandledRejection', (e) => uncaught.push('unhandled: ' + String(e)));
     let module = null;
-    const outbound = defineOutbound((m) => { module = m; return createModule(m); });
+    const outbound = defineOutbound(Object.assign((m) => { module = m; return createModule(m); },
+      { methods: createModule.methods }));
     const options = { baseUrl: process.env.RECEIVER_URL, retries: 0, maxBodyBytes: 100 };
     (async () => {
       const working = new outbound('child-key', options);
@@ -673,6 +674,32 @@ describe('the constructor, given each hostile value', () => {
   test('unknown option names were warned about (counted, not printed)', (t) => {
     t.diagnostic(`${warnings} console.warn calls (one per unknown option name: 10,000 for the object with 10,000 keys)`);
     assert.ok(warnings > 0);
+  });
+});
+
+describe('the method table', () => {
+  test('the model and the sweep cover every parameter of every method of the table', () => {
+    assert.deepEqual(Object.keys(METHODS), createModule.methods.map(([name]) => name));
+    for (const [name, count] of createModule.methods) {
+      assert.equal(METHODS[name].body.length, count, `${name}: the model's parameters`);
+      const args = new Set(METHOD_SLOTS.filter((slot) => slot.method === name).map((slot) => slot.arg));
+      assert.equal(args.size, count, `${name}: the sweep's arguments ${[...args].join(', ')}`);
+    }
+  });
+
+  test('the embind class rejects a method name the table lacks, and sends nothing', async () => {
+    receiver.clear();
+    const embindClient = new main.module.outbound(API_KEY, { baseUrl: receiver.url, retries: 0, onError: () => {} });
+    try {
+      for (const name of ['nosuchMethod', 'flush', 'constructor', '']) {
+        const settled = await settleWithin(embindClient.call(name, ['u-1']), CALL_TIMEOUT_MS, `call(${JSON.stringify(name)})`);
+        assert.equal(settled.status, 'rejected');
+        assertRefusal(settled.reason, `${name} is not a method of the API`, '');
+      }
+    } finally {
+      embindClient.delete();
+    }
+    assert.equal(receiver.calls().length, 0);
   });
 });
 

@@ -279,6 +279,20 @@ describe('trackBatch', () => {
   }
 });
 
+describe('each method takes exactly its parameters', () => {
+  test('a missing argument is undefined', async () => {
+    await rejection(client.alias('u'), {
+      receivedCall: false, status: undefined, message: 'alias: previousId must be a non-empty string or a finite number (got undefined)',
+    });
+    assert.equal(receiver.calls().length, 0);
+  });
+  test('an extra argument is never read', async () => {
+    assert.deepEqual(await sentBody('subscribeAll', ['u', throwingGetter(), 10n]), { user_id: 'u' });
+    receiver.clear();
+    assert.equal((await sentBody('track', ['u', 'e', {}, 5, cycle()])).timestamp, 5);
+  });
+});
+
 describe('the client works normally after rejections', () => {
   test('a valid call after a run of invalid ones is sent', async () => {
     await Promise.allSettled([client.track(), client.identify(null), client.trackBatch([]), client.track('u', 'e', cycle())]);

@@ -116,29 +116,30 @@ function outboundTooLongReport(texts, maxBodyBytes) {
 }
 
 /**
- * "<kind letters>:<JSON array of the values>", or "!<report>" when JSON.stringify throws or the
- * text is far longer than a body of `maxBodyBytes` could be (such a text is never copied into the
- * WebAssembly heap; near the limit, the core measures the body itself and says so).
+ * "<kind letters>:<JSON array of the values>" for the array `args`, or "!<report>" when
+ * JSON.stringify throws or the text is far longer than a body of `maxBodyBytes` could be (such a
+ * text is never copied into the WebAssembly heap; near the limit, the core measures the body itself
+ * and says so).
  */
-Module['encodeArgs'] = function () {
+Module['encodeArgs'] = function (maxBodyBytes, args) {
   // Called from C++: an exception thrown through WebAssembly frames would leave the module's stack
   // pointer behind, so nothing may escape.
   try {
-    return outboundEncodeArgs.apply(null, arguments);
+    return outboundEncodeArgs(maxBodyBytes, args);
   } catch (error) {
     return outboundReport(0, '', 'could not be read: ' + outboundErrorText(error));
   }
 };
 
-function outboundEncodeArgs(maxBodyBytes) {
+function outboundEncodeArgs(maxBodyBytes, args) {
   var maxLength = 2 * maxBodyBytes + 1024;
-  var count = arguments.length - 1;
+  var count = args.length;
   var kinds = '';
   var texts = new Array(count);
   var length = 0;
   // One JSON.stringify per argument, so that when one throws, it is the one named.
   for (var i = 0; i < count; i++) {
-    var value = arguments[i + 1];
+    var value = args[i];
     var kind;
     try {
       kind = outboundKindOf(value);

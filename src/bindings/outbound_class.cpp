@@ -1,6 +1,6 @@
-// The embind class `outbound`: the constructor and 14 methods of docs/contract.md, each returning a
-// Promise. Arguments are encoded by js_args.js and judged by the core; this file only connects the
-// two.
+// The embind class `outbound`: the constructor, one entry point for the API methods of
+// core/methods.hpp's table (`call`, by name), flush and close, each returning a Promise. Arguments
+// are encoded by js_args.js and judged by the core; this file only connects the two.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -16,11 +16,10 @@ namespace {
 
 using emscripten::val;
 
-// The arguments' text is refused, before it is copied into the WebAssembly heap, when it could not
-// fit a request body (a 50 MB string, say).
-template <class... Args>
-std::string encodeArgs(std::size_t maxBodyBytes, const Args&... args) {
-  return glue("encodeArgs")(static_cast<double>(maxBodyBytes), args...).template as<std::string>();
+// The arguments' text (`args` is a JavaScript array) is refused, before it is copied into the
+// WebAssembly heap, when it could not fit a request body (a 50 MB string, say).
+std::string encodeArgs(std::size_t maxBodyBytes, const val& args) {
+  return glue("encodeArgs")(static_cast<double>(maxBodyBytes), args).as<std::string>();
 }
 
 void warnAboutUnknownOptions(const ClientSetup& setup) {
@@ -36,36 +35,18 @@ class OutboundClass {
   /// Why the constructor's arguments were refused, or "" (the class throws it as a TypeError).
   std::string constructionError() const { return constructionError_; }
 
-  val identify(val userId, val attributes) { return call("identify", userId, attributes); }
-  val alias(val userId, val previousId) { return call("alias", userId, previousId); }
-  val track(val userId, val event, val properties, val timestamp) {
-    return call("track", userId, event, properties, timestamp);
+  /// Calls the API method named `method` with `args`, a JavaScript array. A name the method table
+  /// lacks rejects like invalid arguments: the core looks every call up in the table.
+  val call(const std::string& method, const val& args) {
+    if (!session_) return constructionRejected();
+    return session_->call(method.c_str(), encodeArgs(session_->maxBodyBytes(), args));
   }
-  val trackBatch(val events) { return call("trackBatch", events); }
-  val registerApnsToken(val userId, val token) { return call("registerApnsToken", userId, token); }
-  val registerGcmToken(val userId, val token) { return call("registerGcmToken", userId, token); }
-  val disableApnsToken(val userId, val token) { return call("disableApnsToken", userId, token); }
-  val disableGcmToken(val userId, val token) { return call("disableGcmToken", userId, token); }
-  val disableAllApnsTokens(val userId) { return call("disableAllApnsTokens", userId); }
-  val disableAllGcmTokens(val userId) { return call("disableAllGcmTokens", userId); }
-  val subscribeAll(val userId) { return call("subscribeAll", userId); }
-  val unsubscribeAll(val userId) { return call("unsubscribeAll", userId); }
-  val subscribeCampaigns(val userId, val campaignIds) {
-    return call("subscribeCampaigns", userId, campaignIds);
-  }
-  val unsubscribeCampaigns(val userId, val campaignIds) {
-    return call("unsubscribeCampaigns", userId, campaignIds);
-  }
-  val flush() { return session_ ? session_->flush() : call("flush"); }
-  val close() { return session_ ? session_->close() : call("close"); }
+  val flush() { return session_ ? session_->flush() : constructionRejected(); }
+  val close() { return session_ ? session_->close() : constructionRejected(); }
 
  private:
-  template <class... Args>
-  val call(const char* method, const Args&... args) {
-    if (!session_) {
-      return val::global("Promise").call<val>("reject", glue("typeError")(constructionError_));
-    }
-    return session_->call(method, encodeArgs(session_->maxBodyBytes(), args...));
+  val constructionRejected() const {
+    return val::global("Promise").call<val>("reject", glue("typeError")(constructionError_));
   }
 
   std::shared_ptr<ClientSession> session_;  // also held by requests and timers still pending
@@ -79,7 +60,9 @@ constexpr std::size_t kConstructorArgsMaxLength = 64 * 1024;
 // JavaScript exception thrown through WebAssembly frames never restores the module's stack pointer,
 // so nothing throws here: the object carries the problem, and js/outbound-api.js throws it.
 OutboundClass* construct(val apiKey, val options) {
-  auto setup = readConstructorArgs(encodeArgs(kConstructorArgsMaxLength, apiKey, options));
+  val args = val::array();
+  args.call<void>("push", apiKey, options);
+  auto setup = readConstructorArgs(encodeArgs(kConstructorArgsMaxLength, args));
   if (!setup.ok()) return new OutboundClass(setup.error().message);
   warnAboutUnknownOptions(setup.value());
   // Functions do not survive the options' JSON text: onError is taken from the object itself.
@@ -98,20 +81,7 @@ EMSCRIPTEN_BINDINGS(outbound) {
 
   emscripten::class_<OutboundClass>("outbound")
       .constructor(&construct, emscripten::allow_raw_pointers())
-      .function("identify", &OutboundClass::identify)
-      .function("alias", &OutboundClass::alias)
-      .function("track", &OutboundClass::track)
-      .function("trackBatch", &OutboundClass::trackBatch)
-      .function("registerApnsToken", &OutboundClass::registerApnsToken)
-      .function("registerGcmToken", &OutboundClass::registerGcmToken)
-      .function("disableApnsToken", &OutboundClass::disableApnsToken)
-      .function("disableGcmToken", &OutboundClass::disableGcmToken)
-      .function("disableAllApnsTokens", &OutboundClass::disableAllApnsTokens)
-      .function("disableAllGcmTokens", &OutboundClass::disableAllGcmTokens)
-      .function("subscribeAll", &OutboundClass::subscribeAll)
-      .function("unsubscribeAll", &OutboundClass::unsubscribeAll)
-      .function("subscribeCampaigns", &OutboundClass::subscribeCampaigns)
-      .function("unsubscribeCampaigns", &OutboundClass::unsubscribeCampaigns)
+      .function("call", &OutboundClass::call)
       .function("constructionError", &OutboundClass::constructionError)
       .function("flush", &OutboundClass::flush)
       .function("close", &OutboundClass::close);

@@ -65,6 +65,12 @@ std::string withAttempts(std::string message, int attempts) {
 
 }  // namespace
 
+void markDeliveryKind(PendingCall& call) {
+  const MethodSpec* method = findMethod(call.method);
+  call.isEvent = method != nullptr && method->isEvent();
+  call.batchable = method != nullptr && method->batchable();
+}
+
 DeliveryQueue::DeliveryQueue(RetryPolicy retry, BatchOptions batch, std::size_t maxBodyBytes,
                              std::size_t maxInFlight)
     : retry_(retry),

@@ -33,15 +33,21 @@ struct PendingCall {
   std::string path;                  // relative to baseUrl
   std::string body;                  // JSON text
   std::vector<std::string> userIds;  // per user, calls reach the server in the order they were made
-  bool batchable = false;            // a single track event, which may join a /track/batch body
-  // An event (track, trackBatch) carries its own timestamp, so a user's events may overtake one
-  // another; every other call keeps its place in the user's order, before and after events.
+  // Both from the method's row of the table (markDeliveryKind). An event (track, trackBatch)
+  // carries its own timestamp, so a user's events may overtake one another; every other call keeps
+  // its place in the user's order, before and after events. A batchable call (track) may join a
+  // /track/batch body.
   bool isEvent = false;
+  bool batchable = false;
   int attempts = 0;  // attempts started so far
   std::int64_t acceptedMs = 0;
   std::int64_t notBeforeMs = 0;    // after a failure: when the next attempt may start
   std::optional<SendId> inFlight;  // the request carrying it now
 };
+
+/// Sets `call.isEvent` and `call.batchable` from its method's row of the method table
+/// (core/methods.hpp); a method the table lacks keeps its place in its users' order.
+void markDeliveryKind(PendingCall& call);
 
 /// One HTTP request to start now: a single call, or several track calls as one batch.
 struct Send {

@@ -176,14 +176,19 @@ const std::vector<MethodSpec>& apiMethods() {
        {{"userId", Param::UserId},
         {"event", Param::EventName},
         {"properties", Param::Properties},
-        {"timestamp", Param::Timestamp}}},
-      {"trackBatch", "/track/batch", {{"events", Param::Events}}},
+        {"timestamp", Param::Timestamp}},
+       Delivery::Batchable},
+      {"trackBatch", "/track/batch", {{"events", Param::Events}}, Delivery::Event},
       {"registerApnsToken", "/apns/register", {{"userId", Param::UserId}, {"token", Param::Token}}},
       {"registerGcmToken", "/gcm/register", {{"userId", Param::UserId}, {"token", Param::Token}}},
       {"disableApnsToken", "/apns/disable", {{"userId", Param::UserId}, {"token", Param::Token}}},
       {"disableGcmToken", "/gcm/disable", {{"userId", Param::UserId}, {"token", Param::Token}}},
-      {"disableAllApnsTokens", "/apns/disable", {{"userId", Param::UserId}}, true},
-      {"disableAllGcmTokens", "/gcm/disable", {{"userId", Param::UserId}}, true},
+      {"disableAllApnsTokens",
+       "/apns/disable",
+       {{"userId", Param::UserId}},
+       Delivery::InOrder,
+       true},
+      {"disableAllGcmTokens", "/gcm/disable", {{"userId", Param::UserId}}, Delivery::InOrder, true},
       {"subscribeAll", "/subscribe/all", {{"userId", Param::UserId}}},
       {"unsubscribeAll", "/unsubscribe/all", {{"userId", Param::UserId}}},
       {"subscribeCampaigns",
@@ -201,6 +206,14 @@ const MethodSpec* findMethod(std::string_view name) {
     if (method.name == name) return &method;
   }
   return nullptr;
+}
+
+std::string methodTableJson() {
+  Json table = Json::array();
+  for (const auto& method : apiMethods()) {
+    table.push_back(Json::array({std::string(method.name), method.paramNames}));
+  }
+  return toJsonText(table);
 }
 
 Result<BuiltBody> buildBody(const MethodSpec& method, const std::vector<JsArg>& args,

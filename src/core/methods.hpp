@@ -1,5 +1,7 @@
-// The table of API methods (docs/contract.md, API): name, path, and how each argument is checked
-// and placed in the request body. One table drives all 14 methods.
+// The table of API methods (docs/contract.md, API): name, path, how each argument is checked and
+// placed in the request body, and what a call is to the delivery queue. One table drives all 14
+// methods: the embind class's single entry point, the public class's methods (written into dist/ by
+// scripts/bundle.mjs from methodTableJson()) and the queue's order and batching rules.
 #pragma once
 
 #include <cstdint>
@@ -31,12 +33,23 @@ struct ParamSpec {
   Param kind;
 };
 
+/// What a call is to the delivery queue (docs/delivery.md).
+enum class Delivery {
+  InOrder,    // keeps its place among its users' calls
+  Event,      // carries its own timestamp, so a user's events may overtake one another
+  Batchable,  // an event that may also join others in a /track/batch body
+};
+
 struct MethodSpec {
   std::string_view name;
   std::string_view path;  // relative to baseUrl
   std::vector<ParamSpec> params;
+  Delivery delivery = Delivery::InOrder;
   bool allTokens = false;                    // the disableAll* methods add "all": true
   std::vector<std::string> paramNames = {};  // the params' names, for messages
+
+  bool isEvent() const { return delivery != Delivery::InOrder; }
+  bool batchable() const { return delivery == Delivery::Batchable; }
 };
 
 /// Every method of the API, in the order of docs/contract.md.
@@ -44,6 +57,10 @@ const std::vector<MethodSpec>& apiMethods();
 
 /// The method called `name`, or nullptr.
 const MethodSpec* findMethod(std::string_view name);
+
+/// The table as JavaScript sees it, [["identify",["userId","attributes"]],...] in table order: the
+/// public class has one method per row, taking those parameters.
+std::string methodTableJson();
 
 /// The most events one /track/batch request may carry.
 constexpr size_t kMaxBatchEvents = 100;

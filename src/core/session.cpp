@@ -13,12 +13,11 @@ namespace {
 PendingCall pendingCall(std::string method, std::string path, std::string body,
                         std::vector<std::string> userIds) {
   PendingCall pending;
-  pending.batchable = method == "track";
-  pending.isEvent = method == "track" || method == "trackBatch";
   pending.method = std::move(method);
   pending.path = std::move(path);
   pending.body = std::move(body);
   pending.userIds = std::move(userIds);
+  markDeliveryKind(pending);
   return pending;
 }
 

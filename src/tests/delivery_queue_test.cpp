@@ -14,8 +14,7 @@ PendingCall call(const std::string& method, const std::string& user,
   pending.path = "/" + method;
   pending.body = body;
   pending.userIds = {user};
-  pending.batchable = method == "track";
-  pending.isEvent = method == "track" || method == "trackBatch";
+  markDeliveryKind(pending);
   return pending;
 }
 
@@ -280,6 +279,25 @@ TEST_CASE("accepted tracks name their batch's deadline, and go once a batch coul
   REQUIRE(third.start.size() == 1);
   CHECK(third.start[0].calls.size() == 3);
   CHECK_FALSE(third.wakeBy.has_value());  // nothing else waits
+}
+
+TEST_CASE("a call's delivery kind comes from its method's row of the table") {
+  struct Case {
+    const char* method;
+    bool isEvent;
+    bool batchable;
+  };
+  const Case cases[] = {{"track", true, true},
+                        {"trackBatch", true, false},
+                        {"identify", false, false},
+                        {"subscribeCampaigns", false, false},
+                        {"notAMethod", false, false}};
+  for (const auto& c : cases) {
+    INFO(c.method);
+    const PendingCall pending = call(c.method, "a");
+    CHECK(pending.isEvent == c.isEvent);
+    CHECK(pending.batchable == c.batchable);
+  }
 }
 
 TEST_CASE("a user's events may overtake one another; other calls keep their place") {

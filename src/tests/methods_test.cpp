@@ -176,3 +176,31 @@ TEST_CASE("the method table lists the 14 methods of the API once each") {
     CHECK_FALSE(method.params.empty());
   }
 }
+
+TEST_CASE("the table says which calls are events and which may join a batch") {
+  struct Case {
+    const char* method;
+    bool isEvent;
+    bool batchable;
+  };
+  const Case cases[] = {{"track", true, true}, {"trackBatch", true, false}};
+  for (const auto& method : apiMethods()) {
+    INFO(method.name);
+    Case expected{nullptr, false, false};
+    for (const auto& c : cases) {
+      if (method.name == c.method) expected = c;
+    }
+    CHECK(method.isEvent() == expected.isEvent);
+    CHECK(method.batchable() == expected.batchable);
+  }
+}
+
+TEST_CASE("the table as JavaScript sees it: every method with its parameters, in table order") {
+  const Json table = Json::parse(methodTableJson());
+  REQUIRE(table.size() == apiMethods().size());
+  for (size_t i = 0; i < table.size(); ++i) {
+    const MethodSpec& method = apiMethods()[i];
+    CHECK(table[i] == Json::array({std::string(method.name), method.paramNames}));
+  }
+  CHECK(table[2] == Json::parse(R"(["track",["userId","event","properties","timestamp"]])"));
+}
