@@ -75,7 +75,7 @@ val ClientSession::call(const char* method, const std::string& encodedArgs) {
 val ClientSession::awaited(std::optional<FlushId> flush) {
   if (!flush) return val::global("Promise").call<val>("resolve");
   val promise = glue("pending")();
-  flushes_.emplace(*flush, promise);
+  flushes_.emplace_back(*flush, promise);
   return promise;
 }
 
@@ -157,10 +157,12 @@ void ClientSession::settled(CallId id, const CallError* error) {
 }
 
 void ClientSession::flushed(FlushId id) {
-  auto found = flushes_.find(id);
+  const auto found = std::find_if(flushes_.begin(), flushes_.end(),
+                                  [&](const auto& flush) { return flush.first == id; });
   if (found == flushes_.end()) return;
-  glue("settle")(found->second);
+  const val promise = std::move(found->second);
   flushes_.erase(found);
+  glue("settle")(promise);
 }
 
 void ClientSession::unawaitedFailure(const CallError& error) {

@@ -7,9 +7,11 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "bindings/timer.hpp"
 #include "core/session.hpp"
@@ -66,8 +68,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>,
 
   Session session_;
   emscripten::val onError_;
-  std::unordered_map<CallId, emscripten::val> promises_;
-  std::unordered_map<FlushId, emscripten::val> flushes_;
+  std::map<CallId, emscripten::val> promises_;
+  std::vector<std::pair<FlushId, emscripten::val>> flushes_;  // few: one per flush() awaited
   std::array<Timer, kSessionTimerCount> timers_;
 };
 

@@ -106,20 +106,21 @@ void Session::pump() {
 
 void Session::startSends(const std::vector<Send>& sends) {
   for (const Send& send : sends) {
-    inFlight_.emplace(send.id, std::make_pair(send.method, send.path));
+    inFlight_.push_back(Posted{send.id, send.method, send.path});
     world_.transport.post(send.id, client_.options().baseUrl + send.path, send.body,
                           client_.headers(), client_.options().timeoutMs);
   }
 }
 
 void Session::finished(SendId send, const HttpResponse& response) {
-  const auto found = inFlight_.find(send);
+  const auto found = std::find_if(inFlight_.begin(), inFlight_.end(),
+                                  [&](const Posted& posted) { return posted.send == send; });
   if (found == inFlight_.end()) return;
-  const auto [method, path] = std::move(found->second);
+  const Posted posted = std::move(*found);
   inFlight_.erase(found);
 
   const std::int64_t now = world_.clock.nowMs();
-  const auto failure = client_.outcome(method, path, response);
+  const auto failure = client_.outcome(posted.method, posted.path, response);
   std::optional<std::int64_t> retryAfter;
   if (failure && failure->receivedCall) {
     retryAfter = retryAfterDelayMs(headerValue(response.headers, "retry-after"), now);

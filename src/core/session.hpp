@@ -10,10 +10,9 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -157,9 +156,15 @@ class Session {
   SessionWorld world_;
   std::mt19937 random_;
   bool closed_ = false;
-  // Each POST's method and path, which its answer's meaning and message depend on.
-  std::unordered_map<SendId, std::pair<std::string, std::string>> inFlight_;
-  std::unordered_set<CallId> restored_;  // calls taken over from earlier pages: unawaited
+  // Each POST in flight with its method and path, which its answer's meaning depends on: a few
+  // (maxInFlight), so a list.
+  struct Posted {
+    SendId send;
+    std::string method;
+    std::string path;
+  };
+  std::vector<Posted> inFlight_;
+  std::set<CallId> restored_;  // calls taken over from earlier pages: unawaited
   std::vector<std::pair<CallId, FlushId>> flushes_;  // (the last call it waits for, the flush)
   FlushId nextFlushId_ = 1;
   std::array<bool, kSessionTimerCount> timerPending_{};
