@@ -1,10 +1,11 @@
 // Times the two ways of getting JS arguments into C++ (see convert_bench.cpp).
-// Usage: ./build.sh && node run.mjs [callsPerRound=200000] [rounds=5]
+// Usage: bash bench/run.sh convert [callsPerRound=200000] [rounds=5] (builds the target
+// convert_bench of the wasm preset, then runs this).
 // Per payload: warm up each case, then ROUNDS rounds of (stringify floor, a, b), median per case.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const Module = await require('./build/convert_bench.js')();
+const Module = await require('../../build/wasm/bench/convert/convert_bench.js')();
 
 const CALLS = Number(process.argv[2] ?? 200_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
