@@ -1,32 +1,16 @@
 #!/usr/bin/env bash
-# npm run bench: builds dist/ when it is missing or older than its sources, then runs every
-# measurement once (bench/run.mjs), printing the table and writing bench/results.md and .json.
-# Extra arguments go to run.mjs (e.g. `npm run bench -- --only per-call`).
+# npm run bench: builds dist/ (a no-op when it is up to date), then runs every measurement once
+# (bench/run.mjs), printing the table and writing bench/results.md and .json. Extra arguments go to
+# run.mjs (e.g. `npm run bench -- --only per-call`).
+# `npm run bench -- convert [calls per round] [rounds]` builds and runs bench/convert/ instead.
 # Nothing is downloaded beyond the npm devDependencies (the peers are pinned there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f node_modules/outbound/package.json ] || [ ! -f node_modules/@segment/analytics-next/package.json ] \
-   || [ ! -f node_modules/mixpanel-browser/package.json ] || [ ! -f node_modules/playwright-core/package.json ]; then
-  echo "bench: installing the npm devDependencies" >&2
-  npm install --no-audit --no-fund --loglevel=error
+if [ "${1:-}" = convert ]; then
+  shift
+  bash scripts/build.sh convert_bench
+  exec node bench/convert/run.mjs "$@"
 fi
-
-stale=""
-for built in dist/outbound.js dist/outbound.wasm dist/outbound-node.cjs; do
-  if [ ! -f "$built" ]; then
-    stale="$built is missing"
-    break
-  fi
-  newer=$(find src js CMakeLists.txt scripts/bundle.mjs -type f -newer "$built" -print -quit 2>/dev/null || true)
-  if [ -n "$newer" ]; then
-    stale="$newer is newer than $built"
-    break
-  fi
-done
-if [ -n "$stale" ]; then
-  echo "bench: building dist/ ($stale)" >&2
-  bash scripts/build.sh
-fi
-
+OUTBOUND_NEEDS_BROWSER=1 bash scripts/build.sh  # start-up is measured in Chromium too
 exec node bench/run.mjs "$@"

@@ -17,10 +17,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 OUTBOUND_NEEDS_EMSCRIPTEN=0 OUTBOUND_NEEDS_FUZZER=1 bash scripts/ensure-deps.sh
 
-build=build/fuzz
-cmake -S . -B "$build" -DOUTBOUND_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
-  >/dev/null
-cmake --build "$build" --target fuzzers -j "$jobs" >/dev/null
+build=build/fuzz  # the fuzz preset's binaryDir
+bash scripts/build-preset.sh fuzz
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
