@@ -12,7 +12,7 @@ const ROUNDS = Number(process.argv[3] ?? 5);
 const WARMUP = Math.max(10_000, CALLS / 10);
 
 // The product's own encoder (src/bindings/js_args.js, built in with --pre-js).
-const encode = (...args) => Module.encodeArgs(Infinity, ...args);
+const encode = (...args) => Module.encodeArgs(Infinity, args);
 
 const typical = {
   plan: 'pro', source: 'landing page', currency: 'EUR', price: 49.99, quantity: 3,
