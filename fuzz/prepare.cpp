@@ -31,7 +31,7 @@ void checkRequest(const MethodSpec& method, const Client& client, const HttpRequ
   FUZZ_INVARIANT(request.url == client.options().baseUrl + request.path);
   FUZZ_INVARIANT(!request.userIds.empty());
   // The user IDs the queue orders calls by are those of the body, in body order.
-  const Json body = Json::parse(request.body, nullptr, false);
+  const Json body = parseJson(request.body);
   auto userIdOf = [](const Json& object) {
     const auto found = object.find("user_id");
     return found != object.end() && found->is_string() ? found->get<std::string>() : "";

@@ -106,9 +106,10 @@ std::string stringField(const Json& object, const char* key, std::string fallbac
   return found != object.end() && found->is_string() ? found->get<std::string>() : fallback;
 }
 
-// js_args.js reports a value JSON.stringify threw on as {"arg": i, "path": ".a[3]", "problem": "..."}.
+// js_args.js reports a value JSON.stringify threw on as
+// {"arg": i, "path": ".a[3]", "problem": "..."}.
 CallError unserializableValue(std::string_view report, const std::vector<std::string>& names) {
-  const Json parsed = Json::parse(report, nullptr, false);
+  const Json parsed = parseJson(report);
   if (!parsed.is_object()) return invalidArgument("the arguments could not be read");
   const auto arg = parsed.find("arg");
   const size_t index = arg != parsed.end() && arg->is_number_unsigned() ? arg->get<size_t>() : 0;
@@ -153,7 +154,7 @@ std::optional<Json> simpleValue(std::string_view text) {
 
 }  // namespace
 
-Json JsArg::json() const { return raw.empty() ? value : Json::parse(raw, nullptr, false); }
+Json JsArg::json() const { return raw.empty() ? value : parseJson(raw); }
 
 JsArg JsArg::fromJson(const Json& value) {
   switch (value.type()) {
@@ -248,7 +249,7 @@ Result<std::vector<JsArg>> decodeJsArgs(std::string_view encoded,
       continue;
     }
     auto simple = simpleValue(text);
-    arg.value = simple ? std::move(*simple) : Json::parse(text.begin(), text.end(), nullptr, false);
+    arg.value = simple ? std::move(*simple) : parseJson(text);
     if (!kindMatchesValue(arg.kind, arg.value)) {
       return invalidArgument("the arguments could not be read");
     }

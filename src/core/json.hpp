@@ -13,6 +13,20 @@ namespace outbound {
 
 using Json = nlohmann::json;
 
+/// Parses one JSON value (nothing but whitespace around it); malformed text gives a discarded
+/// value (`is_discarded()`), as the core is built without exceptions. Every parse in the core
+/// goes through here: Json::parse would compile a second parser (the one taking a callback) and,
+/// per kind of input, another copy of each.
+inline Json parseJson(std::string_view text) {
+  using Input = nlohmann::detail::iterator_input_adapter<const char*>;
+  Json result;
+  nlohmann::detail::json_sax_dom_parser<Json> builder(result, /*allow_exceptions=*/false);
+  nlohmann::detail::parser<Json, Input> parser(Input(text.data(), text.data() + text.size()),
+                                               nullptr, /*allow_exceptions=*/false);
+  if (!parser.sax_parse(&builder, /*strict=*/true)) return Json(Json::value_t::discarded);
+  return result;
+}
+
 /// Whether `text` is printable ASCII with nothing JSON escapes: as a JSON string it is itself in
 /// quotes.
 inline bool isPlainJsonString(std::string_view text) {

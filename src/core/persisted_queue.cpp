@@ -94,7 +94,7 @@ std::string encodeStoredQueue(const StoredQueue& queue) {
 }
 
 std::optional<StoredQueue> decodeStoredQueue(std::string_view text) {
-  const Json json = Json::parse(text, nullptr, false);
+  const Json json = parseJson(text);
   StoredQueue queue;
   int version = 0;
   if (!json.is_object() || !read(json, "v", version) || version != kFormatVersion ||
