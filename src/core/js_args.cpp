@@ -1,7 +1,6 @@
 #include "core/js_args.hpp"
 
 #include <cctype>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,10 +18,13 @@ bool isLowSurrogate(unsigned unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
 // The code unit of a \uXXXX escape starting at text[at], or 0x110000 when there is none.
 unsigned escapedUnitAt(std::string_view text, size_t at) {
   if (at + 6 > text.size() || text[at] != '\\' || text[at + 1] != 'u') return 0x110000;
-  const std::string hex(text.substr(at + 2, 4));
-  char* end = nullptr;
-  const unsigned long unit = std::strtoul(hex.c_str(), &end, 16);
-  return end == hex.c_str() + 4 ? static_cast<unsigned>(unit) : 0x110000;
+  unsigned unit = 0;
+  for (const char h : text.substr(at + 2, 4)) {
+    const int digit = hexDigitValue(h);
+    if (digit < 0) return 0x110000;
+    unit = unit * 16 + digit;
+  }
+  return unit;
 }
 
 struct ScannedArgs {

@@ -82,18 +82,8 @@ class Scanner {
   int hexUnit() {
     int unit = 0;
     for (int i = 0; i < 4; ++i, ++at_) {
-      const char h = peek();
-      int digit;
-      if (atEnd()) return -1;
-      if (h >= '0' && h <= '9') {
-        digit = h - '0';
-      } else if (h >= 'a' && h <= 'f') {
-        digit = h - 'a' + 10;
-      } else if (h >= 'A' && h <= 'F') {
-        digit = h - 'A' + 10;
-      } else {
-        return -1;
-      }
+      const int digit = atEnd() ? -1 : hexDigitValue(peek());
+      if (digit < 0) return -1;
       unit = unit * 16 + digit;
     }
     return unit;
@@ -170,6 +160,13 @@ class Scanner {
 };
 
 }  // namespace
+
+int hexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 bool isWellFormedJson(std::string_view text) {
   Scanner scan(text);

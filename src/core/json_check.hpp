@@ -11,4 +11,7 @@ namespace outbound {
 /// it.
 bool isWellFormedJson(std::string_view text);
 
+/// The value of a hexadecimal digit (either case), or -1 for any other character.
+int hexDigitValue(char c);
+
 }  // namespace outbound
