@@ -157,10 +157,56 @@ Result<BuiltBody> buildBodyWithNames(const MethodSpec& method, const std::vector
   return std::move(body).finish();
 }
 
-// Each method's argument names as strings, made once: every call's messages may need them.
-std::vector<MethodSpec> withParamNames(std::vector<MethodSpec> methods) {
-  for (auto& method : methods) {
-    for (const auto& param : method.params) method.paramNames.emplace_back(param.name);
+// The table as data, turned into MethodSpecs by one loop: written as 14 initializer lists of
+// vectors, each entry compiled into code of its own. A row's parameters end at the first without
+// a name.
+struct MethodRow {
+  std::string_view name;
+  std::string_view path;
+  ParamSpec params[4];
+  Delivery delivery = Delivery::InOrder;
+  bool allTokens = false;
+};
+
+constexpr ParamSpec kUserId{"userId", Param::UserId};
+constexpr ParamSpec kToken{"token", Param::Token};
+constexpr ParamSpec kCampaignIds{"campaignIds", Param::CampaignIds};
+
+constexpr MethodRow kMethodRows[] = {
+    {"identify", "/identify", {kUserId, {"attributes", Param::Attributes}}},
+    {"alias", "/identify", {kUserId, {"previousId", Param::PreviousId}}},
+    {"track",
+     "/track",
+     {kUserId,
+      {"event", Param::EventName},
+      {"properties", Param::Properties},
+      {"timestamp", Param::Timestamp}},
+     Delivery::Batchable},
+    {"trackBatch", "/track/batch", {{"events", Param::Events}}, Delivery::Event},
+    {"registerApnsToken", "/apns/register", {kUserId, kToken}},
+    {"registerGcmToken", "/gcm/register", {kUserId, kToken}},
+    {"disableApnsToken", "/apns/disable", {kUserId, kToken}},
+    {"disableGcmToken", "/gcm/disable", {kUserId, kToken}},
+    {"disableAllApnsTokens", "/apns/disable", {kUserId}, Delivery::InOrder, true},
+    {"disableAllGcmTokens", "/gcm/disable", {kUserId}, Delivery::InOrder, true},
+    {"subscribeAll", "/subscribe/all", {kUserId}},
+    {"unsubscribeAll", "/unsubscribe/all", {kUserId}},
+    {"subscribeCampaigns", "/subscribe/campaigns", {kUserId, kCampaignIds}},
+    {"unsubscribeCampaigns", "/unsubscribe/campaigns", {kUserId, kCampaignIds}},
+};
+
+// Each method's argument names are also made into strings here, once: every call's messages may
+// need them.
+std::vector<MethodSpec> methodsFromRows() {
+  std::vector<MethodSpec> methods;
+  for (const auto& row : kMethodRows) {
+    MethodSpec method{row.name, row.path, {}, row.delivery, row.allTokens};
+    for (const auto& param : row.params) {
+      if (param.name.empty()) break;
+      method.params.push_back(param);
+      method.paramNames.emplace_back(param.name);
+    }
+    methods.push_back(std::move(method));
   }
   return methods;
 }
@@ -168,36 +214,7 @@ std::vector<MethodSpec> withParamNames(std::vector<MethodSpec> methods) {
 }  // namespace
 
 const std::vector<MethodSpec>& apiMethods() {
-  static const std::vector<MethodSpec> kMethods = withParamNames({
-      {"identify", "/identify", {{"userId", Param::UserId}, {"attributes", Param::Attributes}}},
-      {"alias", "/identify", {{"userId", Param::UserId}, {"previousId", Param::PreviousId}}},
-      {"track",
-       "/track",
-       {{"userId", Param::UserId},
-        {"event", Param::EventName},
-        {"properties", Param::Properties},
-        {"timestamp", Param::Timestamp}},
-       Delivery::Batchable},
-      {"trackBatch", "/track/batch", {{"events", Param::Events}}, Delivery::Event},
-      {"registerApnsToken", "/apns/register", {{"userId", Param::UserId}, {"token", Param::Token}}},
-      {"registerGcmToken", "/gcm/register", {{"userId", Param::UserId}, {"token", Param::Token}}},
-      {"disableApnsToken", "/apns/disable", {{"userId", Param::UserId}, {"token", Param::Token}}},
-      {"disableGcmToken", "/gcm/disable", {{"userId", Param::UserId}, {"token", Param::Token}}},
-      {"disableAllApnsTokens",
-       "/apns/disable",
-       {{"userId", Param::UserId}},
-       Delivery::InOrder,
-       true},
-      {"disableAllGcmTokens", "/gcm/disable", {{"userId", Param::UserId}}, Delivery::InOrder, true},
-      {"subscribeAll", "/subscribe/all", {{"userId", Param::UserId}}},
-      {"unsubscribeAll", "/unsubscribe/all", {{"userId", Param::UserId}}},
-      {"subscribeCampaigns",
-       "/subscribe/campaigns",
-       {{"userId", Param::UserId}, {"campaignIds", Param::CampaignIds}}},
-      {"unsubscribeCampaigns",
-       "/unsubscribe/campaigns",
-       {{"userId", Param::UserId}, {"campaignIds", Param::CampaignIds}}},
-  });
+  static const std::vector<MethodSpec> kMethods = methodsFromRows();
   return kMethods;
 }
 
