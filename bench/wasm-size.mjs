@@ -75,6 +75,7 @@ function reader(bytes) {
 }
 
 function readModule(bytes) {
+  if (bytes.length < 8 || bytes.readUInt32LE(0) !== 0x6d736100) throw new Error('not a WebAssembly module');
   const r = reader(bytes);
   r.at = 8;  // magic and version
   const sections = [];
