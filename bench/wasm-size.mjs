@@ -268,7 +268,7 @@ try {
   const int = (n) => n.toLocaleString('en-US');
   const pad = (text, width) => String(text).padStart(width);
   const lines = [];
-  if (dist) lines.push(`dist/outbound.wasm: ${int(dist.raw)} B raw, ${int(dist.gzip)} B gzip -9`);
+  if (dist) lines.push(`dist/outbound.wasm: ${int(dist.raw)} B raw, ${int(dist.gzip)} B gzipped (zlib level 9, as bench/page-weight.mjs counts)`);
   lines.push(`linked with names: ${int(shipped)} B without its name section; function bodies ${int(code)} B in ${int(functions.length)} functions, other sections ${int(shipped - code)} B`);
   lines.push('');
   lines.push(`${'part'.padEnd(44)} ${pad('bytes', 8)} ${pad('share', 6)} ${pad('funcs', 6)}`);
