@@ -90,6 +90,13 @@ TEST_CASE("lone surrogates become U+FFFD, pairs are kept") {
   CHECK(args.value()[3].value == "\\ud800");  // an escaped backslash, not an escape
 }
 
+TEST_CASE("surrogate escapes are found in either case of hex digit") {
+  auto args = decodeJsArgs(R"(ss:["\uD800x","\uD83D\uDE00"])", kNames);
+  REQUIRE(args.ok());
+  CHECK(args.value()[0].value == "\xEF\xBF\xBDx");
+  CHECK(args.value()[1].value == "\xF0\x9F\x98\x80");
+}
+
 TEST_CASE("malformed encodings are refused without crashing") {
   const char* cases[] = {
       "",
