@@ -1,6 +1,7 @@
 // The public class `outbound` (docs/contract.md, API), shared by the browser file and the Node entry. It loads
 // the WebAssembly module, keeps calls made before the module is ready (in order) and forwards
-// every call to the embind class of src/bindings/outbound_class.cpp, which does all the work.
+// every call to the module (callApi of src/bindings/promises.js, over the embind class of
+// src/bindings/outbound_class.cpp), which does all the work.
 // Its API methods come from the C++ method table (src/core/methods.cpp): scripts/bundle.mjs reads
 // the table from the build and writes it onto the module factory, as `createModule.methods`, so the
 // methods exist before the module is ready.
@@ -157,7 +158,7 @@ function defineOutbound(createModule, how) {
       }, this.#report);
     }
 
-    #call(method, args) { return this.#whenReady((client) => client.call(method, args)); }
+    #call(method, args) { return this.#whenReady((client) => core.callApi(client, method, args)); }
 
     /** Resolves once every call made so far has settled (delivered, or failed for good). */
     flush() { return this.#whenReady((client) => client.flush()); }
