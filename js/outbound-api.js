@@ -95,7 +95,9 @@ function defineOutbound(createModule, how) {
       var count = row[1];
       var method = {
         [name](...given) {
-          return call(this, name, Array.from({ length: count }, (unused, i) => given[i]));
+          const args = new Array(count);
+          for (let i = 0; i < count; i++) args[i] = given[i];
+          return call(this, name, args);
         },
       }[name];
       Object.defineProperty(method, 'length', { value: count });
@@ -158,7 +160,11 @@ function defineOutbound(createModule, how) {
       }, this.#report);
     }
 
-    #call(method, args) { return this.#whenReady((client) => core.callApi(client, method, args)); }
+    #call(method, args) {
+      // Once the client is made, straight to the module: a call allocates no closure.
+      if (core && this.#client) return core.callApi(this.#client, method, args);
+      return this.#whenReady((client) => core.callApi(client, method, args));
+    }
 
     /** Resolves once every call made so far has settled (delivered, or failed for good). */
     flush() { return this.#whenReady((client) => client.flush()); }

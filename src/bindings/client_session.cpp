@@ -59,8 +59,10 @@ void ClientSession::start() {
 
 // A refused call's Promise rejects for whoever handles it; onError hears of it either way, and an
 // unhandled rejection of ours never ends a Node process (promises.js `settle`).
-double ClientSession::call(std::string_view method, std::string_view encodedArgs) {
+double ClientSession::call(std::string_view method, std::string_view encodedArgs, bool online) {
+  onlineInCall_ = online;
   const auto accepted = session_.call(method, encodedArgs);
+  onlineInCall_.reset();
   if (accepted.ok()) return static_cast<double>(accepted.value());
   glue("refuse")(callError(accepted.error()), onError_);
   return 0;
@@ -96,7 +98,9 @@ void ClientSession::start(SessionTimer which, std::int64_t delayMs) {
 
 void ClientSession::cancel(SessionTimer which) { timers_[static_cast<size_t>(which)].cancel(); }
 
-bool ClientSession::online() { return glue("isOnline")().as<bool>(); }
+bool ClientSession::online() {
+  return onlineInCall_ ? *onlineInCall_ : glue("isOnline")().as<bool>();
+}
 
 void ClientSession::post(SendId send, const std::string& url, const std::string& body,
                          const Headers& headers, std::uint32_t timeoutMs) {

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,7 +34,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>,
 
   /// Validates and queues one call of `method`: its id, whose Promise (made by promises.js's
   /// callApi in promises()) settles with its delivery; or 0, refused (promises.js's `refuse`).
-  double call(std::string_view method, std::string_view encodedArgs);
+  /// `online`: whether the network is up, as callApi has just found.
+  double call(std::string_view method, std::string_view encodedArgs, bool online);
   /// A Promise that resolves once every call made so far has settled.
   emscripten::val flush();
   /// flush(), after which every call rejects.
@@ -72,6 +74,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>,
   Session session_;
   emscripten::val onError_;
   emscripten::val promises_;
+  std::optional<bool> onlineInCall_;  // call()'s `online`, while it runs: no trip to ask again
   std::array<Timer, kSessionTimerCount> timers_;
 };
 

@@ -41,16 +41,18 @@ class OutboundClass {
 
   /// Calls an API method: the `length` bytes at `text` (written by promises.js's callApi, which
   /// makes the Promise) are its name, a newline and its arguments as js_args.js encodes them.
-  /// Returns the call's id, or 0 when it is refused (then told to callApi through `refuse`). A name
-  /// the method table lacks is refused like invalid arguments: the core looks every call up.
-  double call(std::uintptr_t text, std::size_t length) {
+  /// `online` is page.js's isOnline() as the call is made. Returns the call's id, or 0 when it is
+  /// refused (then told to callApi through `refuse`). A name the method table lacks is refused like
+  /// invalid arguments: the core looks every call up.
+  double call(std::uintptr_t text, std::size_t length, bool online) {
     if (!session_) {
       glue("refuse")(glue("typeError")(constructionError_), val::undefined());
       return 0;
     }
     const std::string_view call(reinterpret_cast<const char*>(text), length);
     const std::size_t newline = std::min(call.find('\n'), call.size());
-    return session_->call(call.substr(0, newline), call.substr(std::min(newline + 1, call.size())));
+    return session_->call(call.substr(0, newline), call.substr(std::min(newline + 1, call.size())),
+                          online);
   }
   /// The Map of this client's Promises, for callApi (see ClientSession::promises).
   val promises() const { return session_ ? session_->promises() : val::global("Map").new_(); }

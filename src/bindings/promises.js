@@ -51,7 +51,8 @@ Module['callApi'] = function (client, method, args) {
   var length = outboundWriteText(text);
   // Out of memory: a text the core cannot read, which it refuses as such.
   if (length < 0) length = outboundWriteText(method + '\n!');
-  var id = client.call(outboundText.pointer, length);
+  // The network's state goes along: the session asks for it during the call (page.js isOnline).
+  var id = client.call(outboundText.pointer, length, Module['isOnline']());
   if (id) return Module['pending'](table, id);
   var refusal = outboundRefusal;
   outboundRefusal = null;
