@@ -1,6 +1,7 @@
 // The public class `outbound` (docs/contract.md, API), shared by the browser file and the Node entry. It loads
 // the WebAssembly module, keeps calls made before the module is ready (in order) and forwards
-// every call to the embind class of src/bindings/outbound_class.cpp, which does all the work.
+// every call to the module (callApi of src/bindings/promises.js, over the embind class of
+// src/bindings/outbound_class.cpp), which does all the work.
 // Its API methods come from the C++ method table (src/core/methods.cpp): scripts/bundle.mjs reads
 // the table from the build and writes it onto the module factory, as `createModule.methods`, so the
 // methods exist before the module is ready.
@@ -94,7 +95,9 @@ function defineOutbound(createModule, how) {
       var count = row[1];
       var method = {
         [name](...given) {
-          return call(this, name, Array.from({ length: count }, (unused, i) => given[i]));
+          const args = new Array(count);
+          for (let i = 0; i < count; i++) args[i] = given[i];
+          return call(this, name, args);
         },
       }[name];
       Object.defineProperty(method, 'length', { value: count });
@@ -157,7 +160,11 @@ function defineOutbound(createModule, how) {
       }, this.#report);
     }
 
-    #call(method, args) { return this.#whenReady((client) => client.call(method, args)); }
+    #call(method, args) {
+      // Once the client is made, straight to the module: a call allocates no closure.
+      if (core && this.#client) return core.callApi(this.#client, method, args);
+      return this.#whenReady((client) => core.callApi(client, method, args));
+    }
 
     /** Resolves once every call made so far has settled (delivered, or failed for good). */
     flush() { return this.#whenReady((client) => client.flush()); }

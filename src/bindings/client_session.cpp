@@ -48,7 +48,8 @@ ClientSession::ClientSession(ClientSetup setup, val onError)
     : session_(setup, SessionWorld{*this, *this, *this, usesStorage(setup) ? this : nullptr, *this},
                usesStorage(setup) ? glue("randomId")().as<std::string>() : std::string(),
                static_cast<std::uint32_t>(wallClockMs())),
-      onError_(std::move(onError)) {}
+      onError_(std::move(onError)),
+      promises_(val::global("Map").new_()) {}
 
 void ClientSession::start() {
   // Only where there is a page to watch: a server making a client per request keeps no list.
@@ -56,27 +57,20 @@ void ClientSession::start() {
   session_.start();
 }
 
-// A failed call's Promise rejects for whoever handles it; onError hears of it either way, and an
-// unhandled rejection of ours never ends a Node process.
-val ClientSession::rejected(const CallError& error) const {
-  val promise = glue("pending")();
-  glue("settle")(promise, callError(error), onError_);
-  return promise;
-}
-
-val ClientSession::call(const char* method, const std::string& encodedArgs) {
+// A refused call's Promise rejects for whoever handles it; onError hears of it either way, and an
+// unhandled rejection of ours never ends a Node process (promises.js `settle`).
+double ClientSession::call(std::string_view method, std::string_view encodedArgs, bool online) {
+  onlineInCall_ = online;
   const auto accepted = session_.call(method, encodedArgs);
-  if (!accepted.ok()) return rejected(accepted.error());
-  val promise = glue("pending")();
-  promises_.emplace(accepted.value(), promise);
-  return promise;
+  onlineInCall_.reset();
+  if (accepted.ok()) return static_cast<double>(accepted.value());
+  glue("refuse")(callError(accepted.error()), onError_);
+  return 0;
 }
 
 val ClientSession::awaited(std::optional<FlushId> flush) {
   if (!flush) return val::global("Promise").call<val>("resolve");
-  val promise = glue("pending")();
-  flushes_.emplace_back(*flush, promise);
-  return promise;
+  return glue("pending")(promises_, -static_cast<double>(*flush));
 }
 
 val ClientSession::flush() { return awaited(session_.flush()); }
@@ -104,7 +98,9 @@ void ClientSession::start(SessionTimer which, std::int64_t delayMs) {
 
 void ClientSession::cancel(SessionTimer which) { timers_[static_cast<size_t>(which)].cancel(); }
 
-bool ClientSession::online() { return glue("isOnline")().as<bool>(); }
+bool ClientSession::online() {
+  return onlineInCall_ ? *onlineInCall_ : glue("isOnline")().as<bool>();
+}
 
 void ClientSession::post(SendId send, const std::string& url, const std::string& body,
                          const Headers& headers, std::uint32_t timeoutMs) {
@@ -145,25 +141,14 @@ std::vector<std::string> ClientSession::keys(const std::string& prefix) {
 }
 
 void ClientSession::settled(CallId id, const CallError* error) {
-  auto found = promises_.find(id);
-  if (found == promises_.end()) return;
-  const val promise = std::move(found->second);
-  promises_.erase(found);
   if (error) {
-    glue("settle")(promise, callError(*error), onError_);
+    glue("settle")(promises_, static_cast<double>(id), callError(*error), onError_);
   } else {
-    glue("settle")(promise);
+    glue("settle")(promises_, static_cast<double>(id));
   }
 }
 
-void ClientSession::flushed(FlushId id) {
-  const auto found = std::find_if(flushes_.begin(), flushes_.end(),
-                                  [&](const auto& flush) { return flush.first == id; });
-  if (found == flushes_.end()) return;
-  const val promise = std::move(found->second);
-  flushes_.erase(found);
-  glue("settle")(promise);
-}
+void ClientSession::flushed(FlushId id) { glue("settle")(promises_, -static_cast<double>(id)); }
 
 void ClientSession::unawaitedFailure(const CallError& error) {
   glue("report")(callError(error), onError_);

@@ -7,9 +7,10 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,21 +32,25 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>,
   /// Call once after construction: restores stored calls and starts watching the page.
   void start();
 
-  /// Validates and queues one call of `method`; the Promise settles with its delivery.
-  emscripten::val call(const char* method, const std::string& encodedArgs);
+  /// Validates and queues one call of `method`: its id, whose Promise (made by promises.js's
+  /// callApi in promises()) settles with its delivery; or 0, refused (promises.js's `refuse`).
+  /// `online`: whether the network is up, as callApi has just found.
+  double call(std::string_view method, std::string_view encodedArgs, bool online);
   /// A Promise that resolves once every call made so far has settled.
   emscripten::val flush();
   /// flush(), after which every call rejects.
   emscripten::val close();
 
   std::size_t maxBodyBytes() const { return session_.options().maxBodyBytes; }
+  /// The Promises of this client's calls and flushes (promises.js `pending`): a JavaScript Map, by
+  /// a call's id or minus a flush's id.
+  const emscripten::val& promises() const { return promises_; }
 
   /// Every live session, when the page goes away (pagehide) or the network comes back (online).
   static void releaseAll();
   static void resumeAll();
 
  private:
-  emscripten::val rejected(const CallError& error) const;
   emscripten::val awaited(std::optional<FlushId> flush);
 
   // The Session's world.
@@ -68,8 +73,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>,
 
   Session session_;
   emscripten::val onError_;
-  std::map<CallId, emscripten::val> promises_;
-  std::vector<std::pair<FlushId, emscripten::val>> flushes_;  // few: one per flush() awaited
+  emscripten::val promises_;
+  std::optional<bool> onlineInCall_;  // call()'s `online`, while it runs: no trip to ask again
   std::array<Timer, kSessionTimerCount> timers_;
 };
 

@@ -119,20 +119,29 @@ function outboundTooLongReport(texts, maxBodyBytes) {
  * "<kind letters>:<JSON array of the values>" for the array `args`, or "!<report>" when
  * JSON.stringify throws or the text is far longer than a body of `maxBodyBytes` could be (such a
  * text is never copied into the WebAssembly heap; near the limit, the core measures the body itself
- * and says so).
+ * and says so). For the constructor's arguments (outbound_class.cpp).
  */
 Module['encodeArgs'] = function (maxBodyBytes, args) {
-  // Called from C++: an exception thrown through WebAssembly frames would leave the module's stack
-  // pointer behind, so nothing may escape.
+  return outboundEncodeArgs(function () { return maxBodyBytes; }, args);
+};
+
+/** encodeArgs, with maxBodyBytes() asked for only when the text is long. Never throws. */
+function outboundEncodeArgs(maxBodyBytes, args) {
+  // Called from C++, or with the caller's values: an exception thrown through WebAssembly frames
+  // would leave the module's stack pointer behind, so nothing may escape.
   try {
-    return outboundEncodeArgs(maxBodyBytes, args);
+    return outboundEncodeEach(maxBodyBytes, args);
   } catch (error) {
     return outboundReport(0, '', 'could not be read: ' + outboundErrorText(error));
   }
-};
+}
 
-function outboundEncodeArgs(maxBodyBytes, args) {
-  var maxLength = 2 * maxBodyBytes + 1024;
+// The longest text of arguments a body of `maxBodyBytes` could come from.
+function outboundMaxLength(maxBodyBytes) {
+  return 2 * maxBodyBytes + 1024;
+}
+
+function outboundEncodeEach(maxBodyBytes, args) {
   var count = args.length;
   var kinds = '';
   var texts = new Array(count);
@@ -157,6 +166,38 @@ function outboundEncodeArgs(maxBodyBytes, args) {
     if (texts[i] === undefined) texts[i] = 'null';  // a function or a symbol, as in an array
     length += texts[i].length + 1;
   }
-  if (length > maxLength) return outboundTooLongReport(texts, maxBodyBytes);
+  // 1 is the least maxBodyBytes may be: a text that short fits every client, which is not asked.
+  if (length > outboundMaxLength(1)) {
+    var max = maxBodyBytes();
+    if (length > outboundMaxLength(max)) return outboundTooLongReport(texts, max);
+  }
   return kinds + ':[' + texts.join(',') + ']';
+}
+
+// Where a call's text is written in the WebAssembly heap: one buffer, reused by every call (the
+// C++ side reads the text before the call returns), replaced by a larger one when a text needs it.
+var outboundText = { pointer: 0, capacity: 0 };
+var outboundUtf8 = new TextEncoder();
+
+/**
+ * Writes `text` as UTF-8 at outboundText.pointer and returns its length in bytes; -1 when the heap
+ * cannot hold it.
+ */
+function outboundWriteText(text) {
+  var needed = text.length;  // most texts are ASCII: one byte per UTF-16 unit
+  for (;;) {
+    if (needed > outboundText.capacity && !outboundGrowText(needed)) return -1;
+    var pointer = outboundText.pointer;
+    var done = outboundUtf8.encodeInto(text, HEAPU8.subarray(pointer, pointer + outboundText.capacity));
+    if (done.read === text.length) return done.written;
+    needed = 3 * text.length;  // the most UTF-8 can take: 3 bytes per UTF-16 unit
+  }
+}
+
+function outboundGrowText(needed) {
+  var capacity = Math.max(needed, 2 * outboundText.capacity);
+  _free(outboundText.pointer);
+  outboundText.pointer = _malloc(capacity);
+  outboundText.capacity = outboundText.pointer ? capacity : 0;
+  return outboundText.pointer !== 0;
 }

@@ -1,11 +1,15 @@
 // The embind class `outbound`: the constructor, one entry point for the API methods of
-// core/methods.hpp's table (`call`, by name), flush and close, each returning a Promise. Arguments
-// are encoded by js_args.js and judged by the core; this file only connects the two.
+// core/methods.hpp's table (`call`, by name, reached through promises.js's callApi), flush and
+// close. Arguments are encoded by js_args.js and judged by the core; this file only connects the
+// two.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "bindings/client_session.hpp"
 #include "bindings/glue.hpp"
@@ -16,8 +20,8 @@ namespace {
 
 using emscripten::val;
 
-// The arguments' text (`args` is a JavaScript array) is refused, before it is copied into the
-// WebAssembly heap, when it could not fit a request body (a 50 MB string, say).
+// The constructor's arguments' text (`args` is a JavaScript array) is refused, before it is copied
+// into the WebAssembly heap, when it is far too long.
 std::string encodeArgs(std::size_t maxBodyBytes, const val& args) {
   return glue("encodeArgs")(static_cast<double>(maxBodyBytes), args).as<std::string>();
 }
@@ -35,12 +39,25 @@ class OutboundClass {
   /// Why the constructor's arguments were refused, or "" (the class throws it as a TypeError).
   std::string constructionError() const { return constructionError_; }
 
-  /// Calls the API method named `method` with `args`, a JavaScript array. A name the method table
-  /// lacks rejects like invalid arguments: the core looks every call up in the table.
-  val call(const std::string& method, const val& args) {
-    if (!session_) return constructionRejected();
-    return session_->call(method.c_str(), encodeArgs(session_->maxBodyBytes(), args));
+  /// Calls an API method: the `length` bytes at `text` (written by promises.js's callApi, which
+  /// makes the Promise) are its name, a newline and its arguments as js_args.js encodes them.
+  /// `online` is page.js's isOnline() as the call is made. Returns the call's id, or 0 when it is
+  /// refused (then told to callApi through `refuse`). A name the method table lacks is refused like
+  /// invalid arguments: the core looks every call up.
+  double call(std::uintptr_t text, std::size_t length, bool online) {
+    if (!session_) {
+      glue("refuse")(glue("typeError")(constructionError_), val::undefined());
+      return 0;
+    }
+    const std::string_view call(reinterpret_cast<const char*>(text), length);
+    const std::size_t newline = std::min(call.find('\n'), call.size());
+    return session_->call(call.substr(0, newline), call.substr(std::min(newline + 1, call.size())),
+                          online);
   }
+  /// The Map of this client's Promises, for callApi (see ClientSession::promises).
+  val promises() const { return session_ ? session_->promises() : val::global("Map").new_(); }
+  /// The client's options.maxBodyBytes, for callApi's check of a long text.
+  std::size_t maxBodyBytes() const { return session_ ? session_->maxBodyBytes() : 0; }
   val flush() { return session_ ? session_->flush() : constructionRejected(); }
   val close() { return session_ ? session_->close() : constructionRejected(); }
 
@@ -82,6 +99,8 @@ EMSCRIPTEN_BINDINGS(outbound) {
   emscripten::class_<OutboundClass>("outbound")
       .constructor(&construct, emscripten::allow_raw_pointers())
       .function("call", &OutboundClass::call)
+      .function("promises", &OutboundClass::promises)
+      .function("maxBodyBytes", &OutboundClass::maxBodyBytes)
       .function("constructionError", &OutboundClass::constructionError)
       .function("flush", &OutboundClass::flush)
       .function("close", &OutboundClass::close);
