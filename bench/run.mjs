@@ -187,7 +187,8 @@ function details(outcomes) {
   if (weight) {
     const rows = [weight.ours, ...weight.peers].map((s) => [s.name, s.files.map((f) => `\`${f.file}\` ${int(f.raw)} → ${int(f.gzip)}`).join('<br>'),
       int(s.raw), int(s.gzip), s.ratio ? ratio(s.ratio) : '—', s.note]);
-    sections.push(`### 1. Page weight\n\nEach file gzipped on its own with zlib level 9, as each is downloaded on its own.\n\n${
+    const budget = weight.budget ? ` Budget (\`bench/budget.json\`, held by \`npm test\`): ${bytes(weight.budget.maxBytes)}, met: ${met(weight.budget.met)}.` : '';
+    sections.push(`### 1. Page weight\n\nEach file gzipped on its own with zlib level 9, as each is downloaded on its own.${budget}\n\n${
       table(['library', 'files: raw → gzip bytes', 'raw bytes', 'gzip -9 bytes', 'ours/theirs', 'what is counted'], rows)}`);
   } else if (outcomes['page-weight']) sections.push(failed('page weight', outcomes['page-weight']));
 
@@ -201,7 +202,7 @@ function details(outcomes) {
       ['ours, 1,000 calls back to back (queue up to 1,000 deep)', ns(perCall.oursBacklog1000.nsPerCall), spread(perCall.oursBacklog1000), '1,000'],
       ['ours, batch off, 100 calls per chunk (each call its own request)', ns(perCall.oursUnbatched.nsPerCall), spread(perCall.oursUnbatched), '100'],
     ];
-    sections.push(`### 2. Per-call overhead\n\n\`track(userId, '${'Upgraded Plan'}', properties)\` with ${perCall.payload.properties} properties (one a nested object), ${perCall.payload.users} users in turn; only the synchronous calls are timed. Median over ${perCall.rounds} interleaved rounds after warm-up (first three rows); the last two rows are medians of 3. Ours includes, once per 100 calls, starting the batch's HTTP request. ours/old ${ratio(perCall.ratios.oursOverOld)}, ours/stringify ${ratio(perCall.ratios.oursOverStringify)}.\n\n${
+    sections.push(`### 2. Per-call overhead\n\n\`track(userId, '${'Upgraded Plan'}', properties)\` with ${perCall.payload.properties} properties (one a nested object), ${perCall.payload.users} users in turn; only the synchronous calls are timed. Ours is the Node module (\`dist/outbound-node.cjs\` with \`dist/outbound-node.wasm\`, built for speed; the browser's \`.wasm\` is built for size). Median over ${perCall.rounds} interleaved rounds after warm-up (first three rows); the last two rows are medians of 3. Ours includes, once per 100 calls, starting the batch's HTTP request. ours/old ${ratio(perCall.ratios.oursOverOld)}, ours/stringify ${ratio(perCall.ratios.oursOverStringify)}.\n\n${
       table(['subject', 'median per call', 'range over rounds (ns)', 'calls per round'], rows)}`);
   } else if (outcomes['per-call']) sections.push(failed('per-call', outcomes['per-call']));
 

@@ -1,6 +1,7 @@
 // Writes dist/ from the Emscripten build: the browser file (loader + the public class, installing
-// the global `outbound`), the same as an ES module for bundlers, the .wasm both load, and the Node
-// module. Each carries the C++ method table, from which the public class makes its API methods.
+// the global `outbound`), the same as an ES module for bundlers, the .wasm those two load, and the
+// Node module with its own .wasm (built for speed, the browser's for size: CMakeLists.txt). Each
+// carries the C++ method table, from which the public class makes its API methods.
 // Run by CMake's `dist` target.
 //
 // The two browser files are minified with terser: Emscripten 3.1.6 shortens names only through
@@ -70,19 +71,17 @@ mkdirSync(values.out, { recursive: true });
 writeFileSync(join(values.out, 'outbound.js'), await minified(browser, false));
 writeFileSync(join(values.out, 'outbound.mjs'), await minified(browserModule, true));
 copyFileSync(join(values.build, 'outbound.wasm'), join(values.out, 'outbound.wasm'));
-// The Node module loads dist/outbound.wasm too: the package ships the module once.
-if (!readFileSync(join(values.build, 'outbound.wasm')).equals(readFileSync(join(values.build, 'outbound-node.wasm')))) {
-  throw new Error('bundle.mjs: the browser and Node links made different .wasm files; ship both or make them agree');
-}
+copyFileSync(join(values.build, 'outbound-node.wasm'), join(values.out, 'outbound-node.wasm'));
 // Emscripten's MODULARIZE wrapper reads document.currentScript even in a Node-only build; a
 // server-side renderer with a partial `document` must not see the package touch it.
 const scriptDirProbe = "typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined";
 const nodeModule = read(join(values.build, 'outbound-node.js'));
-const nodeWasmName = /(wasmBinaryFile\s*=\s*)"outbound-node\.wasm"/;
+// The Node module reads the .wasm of its own name from beside it, as dist/ ships it.
+const nodeWasmName = /wasmBinaryFile\s*=\s*"outbound-node\.wasm"/;
 for (const [pattern, what] of [[scriptDirProbe, 'scriptDirProbe'], [nodeWasmName, 'nodeWasmName']]) {
   if (!(typeof pattern === 'string' ? nodeModule.includes(pattern) : pattern.test(nodeModule))) {
     throw new Error(`bundle.mjs: the Node build changed shape; update ${what}`);
   }
 }
 writeFileSync(join(values.out, 'outbound-node.cjs'), banner('the Emscripten build') +
-  nodeModule.replace(scriptDirProbe, 'undefined').replace(nodeWasmName, '$1"outbound.wasm"') + '\n' + methodTable);
+  nodeModule.replace(scriptDirProbe, 'undefined') + '\n' + methodTable);

@@ -36,7 +36,7 @@ after(async () => {
 
 test('the tarball holds the built files and nothing of the sources or tests', () => {
   for (const needed of ['package.json', 'README.md', 'dist/outbound.js', 'dist/outbound.wasm', 'dist/outbound-node.cjs',
-    'js/node.cjs', 'js/node.mjs', 'js/outbound-api.js', 'js/outbound.d.ts']) {
+    'dist/outbound-node.wasm', 'js/node.cjs', 'js/node.mjs', 'js/outbound-api.js', 'js/outbound.d.ts']) {
     assert.ok(files.includes(needed), `${needed} is missing from ${files.join(', ')}`);
   }
   for (const file of files) assert.doesNotMatch(file, /^(src|wasm-tests|web-demo|build|scripts)\//);
