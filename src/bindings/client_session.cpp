@@ -45,8 +45,11 @@ void forEachLiveSession(Action action) {
 }  // namespace
 
 ClientSession::ClientSession(ClientSetup setup, val onError)
-    : session_(setup, SessionWorld{*this, *this, *this, usesStorage(setup) ? this : nullptr, *this},
-               usesStorage(setup) ? glue("randomId")().as<std::string>() : std::string(),
+    : ClientSession(setup, std::move(onError), usesStorage(setup)) {}
+
+ClientSession::ClientSession(ClientSetup setup, val onError, bool storage)
+    : session_(setup, SessionWorld{*this, *this, *this, storage ? this : nullptr, *this},
+               storage ? glue("randomId")().as<std::string>() : std::string(),
                static_cast<std::uint32_t>(wallClockMs())),
       onError_(std::move(onError)),
       promises_(val::global("Map").new_()) {}

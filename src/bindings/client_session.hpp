@@ -51,6 +51,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>,
   static void resumeAll();
 
  private:
+  /// `storage`: whether this client keeps a durable copy (options.persist, and storage is there).
+  ClientSession(ClientSetup setup, emscripten::val onError, bool storage);
+
   emscripten::val awaited(std::optional<FlushId> flush);
 
   // The Session's world.
