@@ -5,7 +5,6 @@
 
 #include "core/http_headers.hpp"
 #include "core/js_args.hpp"
-#include "core/js_number.hpp"
 #include "core/json.hpp"
 #include "core/methods.hpp"
 #include "core/redaction.hpp"
@@ -43,14 +42,18 @@ Result<std::string> baseUrlFrom(const JsArg& arg) {
   return text;
 }
 
+std::string wholeNumberText(double value) {
+  return std::to_string(static_cast<std::int64_t>(value));
+}
+
 Result<double> wholeNumberFrom(const JsArg& arg, std::string_view name, double smallest,
                                double largest) {
   if (arg.kind == JsKind::Number) {
-    const double value = arg.value.get<double>();
+    const double value = arg.value.numberValue();
     if (value >= smallest && value <= largest && std::floor(value) == value) return value;
   }
   return invalidArgument(std::string(name) + " must be a whole number from " +
-                         formatJsNumber(smallest) + " to " + formatJsNumber(largest) + " (got " +
+                         wholeNumberText(smallest) + " to " + wholeNumberText(largest) + " (got " +
                          describe(arg) + ")");
 }
 
@@ -98,18 +101,18 @@ Status readBatchField(const std::string& field, const Json& value, BatchOptions&
 // batch: true, false, or {maxEvents, flushIntervalMs}.
 Status readBatch(const JsArg& arg, ClientOptions& options) {
   if (arg.kind == JsKind::Boolean) {
-    options.batch.enabled = arg.value.get<bool>();
+    options.batch.enabled = arg.value.booleanValue();
     return {};
   }
   if (arg.omitted()) return {};
-  if (!arg.value.is_object()) {
+  if (!arg.value.isObject()) {
     return invalidArgument(
         "options.batch must be true, false or {maxEvents, flushIntervalMs} (got " + describe(arg) +
         ")");
   }
   options.batch.enabled = true;
-  for (const auto& [field, value] : arg.value.items()) {
-    auto read = readBatchField(field, value, options.batch);
+  for (size_t i = 0; i < arg.value.size(); ++i) {
+    auto read = readBatchField(arg.value.keys()[i], arg.value.elements()[i], options.batch);
     if (!read.ok()) return read;
   }
   return {};
@@ -130,7 +133,7 @@ Status readPersist(const JsArg& arg, ClientOptions& options) {
   if (arg.kind != JsKind::Boolean) {
     return invalidArgument("options.persist must be true or false (got " + describe(arg) + ")");
   }
-  options.persist = arg.value.get<bool>();
+  options.persist = arg.value.booleanValue();
   return {};
 }
 
@@ -202,8 +205,9 @@ Result<ClientSetup> readConstructorArgs(std::string_view encodedArgs) {
   setup.apiKey = key.value();
   auto options = optionalObjectFrom(args.value()[1], "options");
   if (!options.ok()) return withPrefix("new outbound()", options.error());
-  for (const auto& [name, value] : options.value().items()) {
-    auto applied = applyOption(name, value, setup);
+  const Json& given = options.value();
+  for (size_t i = 0; i < given.size(); ++i) {
+    auto applied = applyOption(given.keys()[i], given.elements()[i], setup);
     if (!applied.ok()) return withPrefix("new outbound()", applied.error());
   }
   return setup;

@@ -37,10 +37,13 @@ const IdentifyField* fieldNamed(std::string_view key) {
 }
 
 Result<Json> tokenList(const Json& value, const std::string& name) {
-  if (value.is_string()) return Json::array({value});
-  bool allStrings = value.is_array();
-  for (const auto& token : value.is_array() ? value : Json::array())
-    allStrings &= token.is_string();
+  if (value.isString()) {
+    Json list = Json::array();
+    list.push(value);
+    return list;
+  }
+  bool allStrings = value.isArray();
+  for (const auto& token : value.elements()) allStrings &= token.isString();
   if (allStrings) return value;
   return invalidArgument(name + " must be a string or an array of strings (got " +
                          describe(JsArg::fromJson(value)) + ")");
@@ -58,7 +61,7 @@ Result<Json> normalise(const IdentifyField& field, const Json& value, const std:
     case FieldRule::UserId: {
       auto id = userIdFrom(JsArg::fromJson(value), name);
       if (!id.ok()) return id.error();
-      return Json(id.value());
+      return Json::string(id.value());
     }
     case FieldRule::Object:
       return optionalObjectFrom(JsArg::fromJson(value), name);
@@ -73,31 +76,40 @@ Result<Json> normalise(const IdentifyField& field, const Json& value, const std:
 Status addIdentifyAttributes(const JsArg& attributes, std::string_view name, Json& body) {
   auto object = optionalObjectFrom(attributes, name);
   if (!object.ok()) return object.error();
-  if (object.value().is_null()) return {};
+  if (object.value().isNull()) return {};
 
+  const Json& given = object.value();
   Json extra = Json::object();  // unknown keys, bound for `attributes`
-  for (const auto& [key, value] : object.value().items()) {
+  for (size_t i = 0; i < given.size(); ++i) {
+    const std::string& key = given.keys()[i];
+    const Json& value = given.elements()[i];
     const IdentifyField* field = fieldNamed(key);
     if (field == nullptr) {
-      extra[key] = value;
+      extra.append(key, value);  // keys of one object are distinct
       continue;
     }
     const bool isAlias = key != field->wireName;
-    if (isAlias && object.value().contains(field->wireName)) continue;  // the wire spelling wins
-    if (value.is_null() && leftOutWhenNull(field->rule)) continue;
+    if (isAlias && given.find(field->wireName) != nullptr) continue;  // the wire spelling wins
+    if (value.isNull() && leftOutWhenNull(field->rule)) continue;
     auto normalised = normalise(*field, value, std::string(name) + "." + key);
     if (!normalised.ok()) return normalised.error();
-    body[std::string(field->wireName)] = std::move(normalised.value());
+    body.set(field->wireName, std::move(normalised.value()));
   }
-  if (!extra.empty()) {
-    Json& merged = body["attributes"];
-    if (merged.is_null()) merged = Json::object();
-    // Explicit `attributes` members win over loose keys of the same name, as the wire spelling
-    // does.
-    for (auto& [key, value] : extra.items()) {
-      if (!merged.contains(key)) merged[key] = std::move(value);
+  if (extra.empty()) return {};
+  const Json* explicitAttributes = body.find("attributes");
+  if (explicitAttributes == nullptr) {
+    body.set("attributes", std::move(extra));
+    return {};
+  }
+  // Explicit `attributes` members win over loose keys of the same name, as the wire spelling
+  // does.
+  Json merged = *explicitAttributes;
+  for (size_t i = 0; i < extra.size(); ++i) {
+    if (explicitAttributes->find(extra.keys()[i]) == nullptr) {
+      merged.append(extra.keys()[i], extra.elements()[i]);
     }
   }
+  body.set("attributes", std::move(merged));
   return {};
 }
 

@@ -5,8 +5,6 @@
 #include <string>
 #include <utility>
 
-#include "core/json_check.hpp"
-
 namespace outbound {
 namespace {
 
@@ -104,17 +102,18 @@ std::string argName(const std::vector<std::string>& names, size_t index) {
 }
 
 std::string stringField(const Json& object, const char* key, std::string fallback) {
-  const auto found = object.find(key);
-  return found != object.end() && found->is_string() ? found->get<std::string>() : fallback;
+  const Json* found = object.find(key);
+  return found != nullptr && found->isString() ? found->text() : fallback;
 }
 
 // js_args.js reports a value JSON.stringify threw on as
 // {"arg": i, "path": ".a[3]", "problem": "..."}.
 CallError unserializableValue(std::string_view report, const std::vector<std::string>& names) {
   const Json parsed = parseJson(report);
-  if (!parsed.is_object()) return invalidArgument("the arguments could not be read");
-  const auto arg = parsed.find("arg");
-  const size_t index = arg != parsed.end() && arg->is_number_unsigned() ? arg->get<size_t>() : 0;
+  if (!parsed.isObject()) return invalidArgument("the arguments could not be read");
+  const Json* arg = parsed.find("arg");
+  const auto given = arg != nullptr ? arg->integerValue() : std::nullopt;
+  const size_t index = given && *given >= 0 ? static_cast<size_t>(*given) : 0;
   return invalidArgument(argName(names, index) + stringField(parsed, "path", "") + " " +
                          stringField(parsed, "problem", "cannot be sent as JSON"));
 }
@@ -123,35 +122,34 @@ CallError unserializableValue(std::string_view report, const std::vector<std::st
 bool kindMatchesValue(JsKind kind, const Json& value) {
   switch (kind) {
     case JsKind::String:
-      return value.is_string();
+      return value.isString();
     case JsKind::Number:
-      return value.is_number();
+      return value.isNumber();
     case JsKind::Boolean:
-      return value.is_boolean();
+      return value.isBoolean();
     case JsKind::Array:
-      return value.is_array();
+      return value.isArray();
     case JsKind::Date:
-      return value.is_string() || value.is_null();
+      return value.isString() || value.isNull();
     case JsKind::Object:
-      return !value.is_discarded();
+      return !value.isInvalid();
     case JsKind::BuiltIn:
-      return value.is_string();
+      return value.isString();
     default:
-      return value.is_null();
+      return value.isNull();
   }
 }
 
-// What JSON.stringify writes for most arguments — null, a boolean, an ASCII string without
-// escapes — read without starting a parser (three per track call, at a cost that showed in
-// profiles). Anything else, UTF-8 included, is left to nlohmann, which checks it.
-std::optional<Json> simpleValue(std::string_view text) {
-  if (text == "null") return Json();
-  if (text == "true") return Json(true);
-  if (text == "false") return Json(false);
+// What JSON.stringify writes for most arguments — an ASCII string without escapes — read without
+// starting the reader (three per track call). Anything else, UTF-8 included, is left to the
+// reader, which checks it.
+std::optional<Json> plainString(std::string_view text) {
   if (text.size() < 2 || text.front() != '"' || text.back() != '"') return std::nullopt;
   const std::string_view inside = text.substr(1, text.size() - 2);
-  if (!isPlainJsonString(inside)) return std::nullopt;
-  return Json(std::string(inside));
+  for (const char c : inside) {
+    if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') return std::nullopt;
+  }
+  return Json::string(std::string(inside));
 }
 
 }  // namespace
@@ -160,29 +158,28 @@ Json JsArg::json() const { return raw.empty() ? value : parseJson(raw); }
 
 JsArg JsArg::fromJson(const Json& value) {
   switch (value.type()) {
-    case Json::value_t::string:
+    case Json::Type::String:
       return {JsKind::String, value};
-    case Json::value_t::boolean:
+    case Json::Type::Boolean:
       return {JsKind::Boolean, value};
-    case Json::value_t::null:
+    case Json::Type::Null:
       return {JsKind::Null, value};
-    case Json::value_t::array:
+    case Json::Type::Array:
       return {JsKind::Array, value};
-    case Json::value_t::object:
+    case Json::Type::Object:
       return {JsKind::Object, value};
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-    case Json::value_t::number_float:
+    case Json::Type::Number:
       return {JsKind::Number, value};
-    default:
-      return {JsKind::Undefined, Json()};
+    case Json::Type::Invalid:
+      break;
   }
+  return {JsKind::Undefined, Json()};
 }
 
 std::string describe(const JsArg& arg) {
   switch (arg.kind) {
     case JsKind::String:
-      return arg.value.get_ref<const std::string&>().empty() ? "an empty string" : "a string";
+      return arg.value.text().empty() ? "an empty string" : "a string";
     case JsKind::Number:
       return "a number";
     case JsKind::Boolean:
@@ -210,7 +207,7 @@ std::string describe(const JsArg& arg) {
     case JsKind::Object:
       return "an object";
     case JsKind::BuiltIn: {
-      const auto& name = arg.value.get_ref<const std::string&>();
+      const auto& name = arg.value.text();
       const bool vowel =
           !name.empty() && std::string_view("AEIO").find(name.front()) != std::string_view::npos;
       return (vowel ? "an " : "a ") + name;
@@ -250,8 +247,8 @@ Result<std::vector<JsArg>> decodeJsArgs(std::string_view encoded,
       arg.raw = std::string(text);
       continue;
     }
-    auto simple = simpleValue(text);
-    arg.value = simple ? std::move(*simple) : parseJson(text);
+    auto plain = plainString(text);
+    arg.value = plain ? std::move(*plain) : parseJson(text);
     if (!kindMatchesValue(arg.kind, arg.value)) {
       return invalidArgument("the arguments could not be read");
     }

@@ -1,51 +1,98 @@
-// The JSON type of the core. Object keys are kept sorted (std::map): nlohmann's insertion-ordered
-// variant finds each key by a linear search, which made an object of 10,000 keys take seconds.
-// Bodies keep their field order anyway (methods.cpp writes them field by field), and a track's
-// properties keep the caller's order, spliced in as text.
+// The core's JSON: a small tree, a validating reader and a writer of its own.
+//
+// What the core does with JSON is narrow: read what JSON.stringify wrote (and what it stored
+// itself), look at a few members, and write bodies. A number is kept as the text it came as —
+// JavaScript's own shortest form, which is also what goes on the wire — and turned into a double
+// only where a value is compared. Objects keep their members in the order given. Keeping this here
+// rather than in a general JSON library keeps a parser, a number formatter and strtod out of the
+// browser's .wasm (docs/architecture.md, "Size"); the native tests check it against nlohmann/json.
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace outbound {
 
-using Json = nlohmann::json;
+class Json {
+ public:
+  enum class Type : unsigned char { Null, Boolean, Number, String, Array, Object, Invalid };
 
-/// Parses one JSON value (nothing but whitespace around it); malformed text gives a discarded
-/// value (`is_discarded()`), as the core is built without exceptions. Every parse in the core
-/// goes through here: Json::parse would compile a second parser (the one taking a callback) and,
-/// per kind of input, another copy of each.
-inline Json parseJson(std::string_view text) {
-  using Input = nlohmann::detail::iterator_input_adapter<const char*>;
-  Json result;
-  nlohmann::detail::json_sax_dom_parser<Json> builder(result, /*allow_exceptions=*/false);
-  nlohmann::detail::parser<Json, Input> parser(Input(text.data(), text.data() + text.size()),
-                                               nullptr, /*allow_exceptions=*/false);
-  if (!parser.sax_parse(&builder, /*strict=*/true)) return Json(Json::value_t::discarded);
-  return result;
-}
+  Json() = default;  // null
+  static Json boolean(bool value);
+  static Json string(std::string value);
+  /// `text` must be a number as the JSON grammar writes it.
+  static Json number(std::string text);
+  static Json integer(std::int64_t value);
+  static Json array();
+  static Json object();
+  /// What parseJson gives for text that is not JSON.
+  static Json invalid();
 
-/// Whether `text` is printable ASCII with nothing JSON escapes: as a JSON string it is itself in
-/// quotes.
-inline bool isPlainJsonString(std::string_view text) {
-  for (const char c : text) {
-    if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') return false;
+  Type type() const { return type_; }
+  bool isNull() const { return type_ == Type::Null; }
+  bool isBoolean() const { return type_ == Type::Boolean; }
+  bool isNumber() const { return type_ == Type::Number; }
+  bool isString() const { return type_ == Type::String; }
+  bool isArray() const { return type_ == Type::Array; }
+  bool isObject() const { return type_ == Type::Object; }
+  bool isInvalid() const { return type_ == Type::Invalid; }
+
+  bool booleanValue() const { return boolean_; }
+  /// A string's value, or a number's JSON text.
+  const std::string& text() const { return text_; }
+  /// A number's value, correctly rounded.
+  double numberValue() const;
+  /// A number written as an integer (no fraction, no exponent) that fits 64 bits.
+  std::optional<std::int64_t> integerValue() const;
+
+  /// An array's elements, or an object's values (in the order of keys()).
+  const std::vector<Json>& elements() const { return elements_; }
+  const std::vector<std::string>& keys() const { return keys_; }
+  std::size_t size() const { return elements_.size(); }
+  bool empty() const { return elements_.empty(); }
+
+  void push(Json element) { elements_.push_back(std::move(element)); }
+  /// The member named `key`, or nullptr.
+  const Json* find(std::string_view key) const;
+  /// Sets the member `key`, replacing its value or adding it last.
+  void set(std::string_view key, Json value);
+  /// Adds a member last without looking for one of the same name: for a key known to be new.
+  void append(std::string key, Json value) {
+    keys_.push_back(std::move(key));
+    elements_.push_back(std::move(value));
   }
-  return true;
-}
 
-/// Serializes compactly; invalid UTF-8 (which JavaScript strings cannot produce) becomes U+FFFD
-/// instead of aborting, because the core is built without exceptions. The values a body is
-/// mostly made of (IDs, names, whole numbers) are written without starting a serializer.
-inline std::string toJsonText(const Json& value) {
-  if (value.is_string() && isPlainJsonString(value.get_ref<const std::string&>())) {
-    return '"' + value.get_ref<const std::string&>() + '"';
-  }
-  if (value.is_number_unsigned()) return std::to_string(value.get<std::uint64_t>());
-  if (value.is_number_integer()) return std::to_string(value.get<std::int64_t>());
-  return value.dump(-1, ' ', false, nlohmann::detail::error_handler_t::replace);
-}
+  friend bool operator==(const Json& a, const Json& b);
+  friend bool operator!=(const Json& a, const Json& b) { return !(a == b); }
+
+ private:
+  friend class JsonReader;
+
+  Type type_ = Type::Null;
+  bool boolean_ = false;
+  std::string text_;
+  std::vector<Json> elements_;
+  std::vector<std::string> keys_;
+};
+
+/// Reads exactly one JSON value (RFC 8259, UTF-8) with nothing but whitespace around it; anything
+/// else gives Json::invalid(). Nesting is followed without recursion.
+Json parseJson(std::string_view text);
+
+/// Whether parseJson would read `text`, without building anything: for text that only needs
+/// checking before it is passed on as it is (a track's properties).
+bool isWellFormedJson(std::string_view text);
+
+/// Compact JSON, escaped as JSON.stringify escapes.
+std::string toJsonText(const Json& value);
+
+/// Appends `text` (UTF-8) as a JSON string, in quotes.
+void appendJsonString(std::string& out, std::string_view text);
+
+/// The value of a hexadecimal digit (either case), or -1 for any other character.
+int hexDigitValue(char c);
 
 }  // namespace outbound

@@ -35,10 +35,14 @@ struct BodyParts {
   }
 };
 
+Json toJson(std::string value) { return Json::string(std::move(value)); }
+Json toJson(std::int64_t value) { return Json::integer(value); }
+Json toJson(Json value) { return value; }
+
 template <class T>
 Status put(BodyParts& body, const char* field, Result<T> value) {
   if (!value.ok()) return value.error();
-  body.add(field, Json(std::move(value.value())));
+  body.add(field, toJson(std::move(value.value())));
   return {};
 }
 
@@ -51,7 +55,7 @@ Status putAttributes(BodyParts& body, const JsArg& attributes, const std::string
   Json fields = Json::object();
   auto added = addIdentifyAttributes(attributes, name, fields);
   if (!added.ok()) return added;
-  for (const auto& [field, value] : fields.items()) body.add(field, value);
+  for (size_t i = 0; i < fields.size(); ++i) body.add(fields.keys()[i], fields.elements()[i]);
   return {};
 }
 
@@ -61,7 +65,7 @@ Result<std::string> propertiesText(const JsArg& arg, const std::string& name) {
   if (arg.kind == JsKind::Object && !arg.raw.empty() && arg.raw.front() == '{') return arg.raw;
   auto object = optionalObjectFrom(arg, name);
   if (!object.ok()) return object.error();
-  return object.value().is_null() ? std::string("{}") : toJsonText(object.value());
+  return object.value().isNull() ? std::string("{}") : toJsonText(object.value());
 }
 
 Result<BuiltBody> buildBodyWithNames(const MethodSpec& method, const std::vector<JsArg>& args,
@@ -70,23 +74,23 @@ Result<BuiltBody> buildBodyWithNames(const MethodSpec& method, const std::vector
 // A batch event is an object with exactly the fields of a /track body; anything else is refused
 // (a camelCase `userId` would otherwise look like a missing user_id).
 Result<BuiltBody> batchEventBody(const Json& event, const std::string& name, std::int64_t nowMs) {
-  if (!event.is_object()) {
+  if (!event.isObject()) {
     return invalidArgument(name +
                            " must be an object {user_id, event, properties?, timestamp?} (got " +
                            describe(JsArg::fromJson(event)) + ")");
   }
   static const std::vector<std::string> kFields{"user_id", "event", "properties", "timestamp"};
-  for (const auto& item : event.items()) {
-    if (std::find(kFields.begin(), kFields.end(), item.key()) == kFields.end()) {
-      return invalidArgument(name + " has an unknown field \"" + item.key() +
+  for (const auto& key : event.keys()) {
+    if (std::find(kFields.begin(), kFields.end(), key) == kFields.end()) {
+      return invalidArgument(name + " has an unknown field \"" + key +
                              "\"; the fields are user_id, event, properties and timestamp");
     }
   }
   std::vector<JsArg> fields;
   std::vector<std::string> names;
   for (const auto& field : kFields) {
-    const auto found = event.find(field);
-    fields.push_back(found == event.end() ? JsArg{} : JsArg::fromJson(*found));
+    const Json* found = event.find(field);
+    fields.push_back(found == nullptr ? JsArg{} : JsArg::fromJson(*found));
     names.push_back(name + "." + field);
   }
   return buildBodyWithNames(trackMethod(), fields, names, nowMs);
@@ -104,7 +108,8 @@ Status addBatch(const JsArg& events, const std::string& name, std::int64_t nowMs
   }
   std::string text = "[";
   for (size_t i = 0; i < events.value.size(); ++i) {
-    auto event = batchEventBody(events.value[i], name + "[" + std::to_string(i) + "]", nowMs);
+    auto event =
+        batchEventBody(events.value.elements()[i], name + "[" + std::to_string(i) + "]", nowMs);
     if (!event.ok()) return event.error();
     if (i > 0) text += ',';
     text += event.value().text;
@@ -153,7 +158,7 @@ Result<BuiltBody> buildBodyWithNames(const MethodSpec& method, const std::vector
     auto added = addParam(method.params[i].kind, arg, names[i], nowMs, body);
     if (!added.ok()) return added.error();
   }
-  if (method.allTokens) body.add("all", true);
+  if (method.allTokens) body.add("all", Json::boolean(true));
   return std::move(body).finish();
 }
 
@@ -228,7 +233,12 @@ const MethodSpec* findMethod(std::string_view name) {
 std::string methodTableJson() {
   Json table = Json::array();
   for (const auto& method : apiMethods()) {
-    table.push_back(Json::array({std::string(method.name), method.paramNames}));
+    Json params = Json::array();
+    for (const auto& param : method.paramNames) params.push(Json::string(param));
+    Json row = Json::array();
+    row.push(Json::string(std::string(method.name)));
+    row.push(std::move(params));
+    table.push(std::move(row));
   }
   return toJsonText(table);
 }

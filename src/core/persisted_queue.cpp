@@ -1,6 +1,5 @@
 #include "core/persisted_queue.hpp"
 
-#include <cstdio>
 #include <limits>
 #include <type_traits>
 
@@ -26,85 +25,96 @@ std::uint64_t fnv1a(std::string_view text) {
 template <class T>
 bool readInteger(const Json& value, T& out) {
   using Limits = std::numeric_limits<T>;
-  if (value.is_number_unsigned()) {
-    const auto number = value.get<std::uint64_t>();
-    if (number > static_cast<std::uint64_t>(Limits::max())) return false;
-    out = static_cast<T>(number);
-    return true;
+  const auto number = value.integerValue();
+  if (!number) return false;
+  if constexpr (Limits::is_signed) {
+    if (*number < Limits::min() || *number > Limits::max()) return false;
+  } else {
+    if (*number < 0 || static_cast<std::uint64_t>(*number) > Limits::max()) return false;
   }
-  if (!value.is_number_integer()) return false;
-  const auto number = value.get<std::int64_t>();
-  if (number < Limits::min() || number > Limits::max()) return false;
-  out = static_cast<T>(number);
+  out = static_cast<T>(*number);
   return true;
 }
 
 template <class T>
 bool read(const Json& object, const char* key, T& out) {
-  const auto found = object.find(key);
-  if (found == object.end()) return false;
+  const Json* found = object.find(key);
+  if (found == nullptr) return false;
   if constexpr (std::is_same_v<T, std::string>) {
-    if (!found->is_string()) return false;
+    if (!found->isString()) return false;
+    out = found->text();
   } else if constexpr (std::is_same_v<T, bool>) {
-    if (!found->is_boolean()) return false;
+    if (!found->isBoolean()) return false;
+    out = found->booleanValue();
   } else {
     return readInteger(*found, out);
   }
-  out = found->get<T>();
   return true;
 }
 
 std::optional<StoredCall> decodeCall(const Json& item) {
   StoredCall call;
-  if (!item.is_object() || !read(item, "m", call.method) || !read(item, "p", call.path) ||
+  if (!item.isObject() || !read(item, "m", call.method) || !read(item, "p", call.path) ||
       !read(item, "b", call.body) || !read(item, "t", call.acceptedMs)) {
     return std::nullopt;
   }
-  const auto users = item.find("u");
-  if (users == item.end() || !users->is_array()) return std::nullopt;
-  for (const auto& user : *users) {
-    if (!user.is_string()) return std::nullopt;
-    call.userIds.push_back(user.get<std::string>());
+  const Json* users = item.find("u");
+  if (users == nullptr || !users->isArray()) return std::nullopt;
+  for (const auto& user : users->elements()) {
+    if (!user.isString()) return std::nullopt;
+    call.userIds.push_back(user.text());
   }
   return call;
+}
+
+Json stringArray(const std::vector<std::string>& texts) {
+  Json array = Json::array();
+  for (const auto& text : texts) array.push(Json::string(text));
+  return array;
 }
 
 }  // namespace
 
 std::string storageNamespace(std::string_view apiKey) {
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(apiKey)));
-  return std::string("outbound:") + hex;
+  static constexpr char kHexDigits[] = "0123456789abcdef";
+  const std::uint64_t hash = fnv1a(apiKey);
+  std::string name = "outbound:";
+  for (int shift = 60; shift >= 0; shift -= 4) name += kHexDigits[(hash >> shift) & 0xF];
+  return name;
 }
 
 std::string encodeStoredQueue(const StoredQueue& queue) {
   Json calls = Json::array();
   for (const auto& call : queue.calls) {
-    calls.push_back(Json{{"m", call.method},
-                         {"p", call.path},
-                         {"b", call.body},
-                         {"u", call.userIds},
-                         {"t", call.acceptedMs}});
+    Json item = Json::object();
+    item.append("m", Json::string(call.method));
+    item.append("p", Json::string(call.path));
+    item.append("b", Json::string(call.body));
+    item.append("u", stringArray(call.userIds));
+    item.append("t", Json::integer(call.acceptedMs));
+    calls.push(std::move(item));
   }
-  return toJsonText(Json{{"v", kFormatVersion},
-                         {"tab", queue.tab},
-                         {"beat", queue.heartbeatMs},
-                         {"released", queue.released},
-                         {"calls", std::move(calls)}});
+  Json stored = Json::object();
+  stored.append("v", Json::integer(kFormatVersion));
+  stored.append("tab", Json::string(queue.tab));
+  stored.append("beat", Json::integer(queue.heartbeatMs));
+  stored.append("released", Json::boolean(queue.released));
+  stored.append("calls", std::move(calls));
+  return toJsonText(stored);
 }
 
 std::optional<StoredQueue> decodeStoredQueue(std::string_view text) {
   const Json json = parseJson(text);
   StoredQueue queue;
   int version = 0;
-  if (!json.is_object() || !read(json, "v", version) || version != kFormatVersion ||
+  if (!json.isObject() || !read(json, "v", version) || version != kFormatVersion ||
       !read(json, "tab", queue.tab) || !read(json, "beat", queue.heartbeatMs) ||
       !read(json, "released", queue.released)) {
     return std::nullopt;
   }
-  const auto calls = json.find("calls");
-  if (calls == json.end() || !calls->is_array()) return std::nullopt;
-  for (const auto& item : *calls) {
+  const Json* calls = json.find("calls");
+  if (calls == nullptr || !calls->isArray()) return std::nullopt;
+  for (const auto& item : calls->elements()) {
     auto call = decodeCall(item);
     if (!call) return std::nullopt;
     queue.calls.push_back(std::move(*call));

@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "core/civil_time.hpp"
-#include "core/js_number.hpp"
 
 namespace outbound {
 namespace {
@@ -15,17 +14,19 @@ CallError mustBe(std::string_view name, std::string_view expectation, const JsAr
 }
 
 bool isNonEmptyString(const JsArg& arg) {
-  return arg.kind == JsKind::String && !arg.value.get_ref<const std::string&>().empty();
+  return arg.kind == JsKind::String && !arg.value.text().empty();
 }
 
 // Above this many seconds (the year 5138) a timestamp is almost surely Date.now()'s milliseconds.
 constexpr double kLargestPlausibleSeconds = 1e11;
 
-Result<std::int64_t> secondsFromNumber(double seconds, std::string_view name, const JsArg& arg) {
+// `written` is how the caller wrote the number, for the message.
+Result<std::int64_t> secondsFromNumber(double seconds, std::string_view written,
+                                       std::string_view name, const JsArg& arg) {
   if (seconds < 0) return mustBe(name, "a non-negative number of UNIX seconds or a Date", arg);
   if (seconds > kLargestPlausibleSeconds) {
     return invalidArgument(
-        std::string(name) + " " + formatJsNumber(seconds) +
+        std::string(name) + " " + std::string(written) +
         " is too large for UNIX seconds; pass seconds (Date.now() / 1000) or a Date");
   }
   return static_cast<std::int64_t>(std::floor(seconds));
@@ -44,13 +45,14 @@ bool readDigits(std::string_view text, size_t at, size_t count, int& out) {
 }  // namespace
 
 Result<std::string> userIdFrom(const JsArg& arg, std::string_view name) {
-  if (isNonEmptyString(arg)) return arg.value.get<std::string>();
-  if (arg.kind == JsKind::Number) return formatJsNumber(arg.value.get<double>());
+  if (isNonEmptyString(arg)) return arg.value.text();
+  // As JSON.stringify wrote it, which is String(number): what JavaScript code calls that ID.
+  if (arg.kind == JsKind::Number) return arg.value.text();
   return mustBe(name, "a non-empty string or a finite number", arg);
 }
 
 Result<std::string> nonEmptyStringFrom(const JsArg& arg, std::string_view name) {
-  if (isNonEmptyString(arg)) return arg.value.get<std::string>();
+  if (isNonEmptyString(arg)) return arg.value.text();
   return mustBe(name, "a non-empty string", arg);
 }
 
@@ -58,7 +60,7 @@ Result<Json> optionalObjectFrom(const JsArg& arg, std::string_view name) {
   if (arg.omitted()) return Json();
   if (arg.kind == JsKind::Object) {
     Json object = arg.json();
-    if (object.is_object()) return object;
+    if (object.isObject()) return object;
     // An object whose toJSON() returned something else: say so, it is a surprise otherwise.
     return invalidArgument(std::string(name) + " must be a plain object (its toJSON() returned " +
                            describe(JsArg::fromJson(object)) + ")");
@@ -68,14 +70,17 @@ Result<Json> optionalObjectFrom(const JsArg& arg, std::string_view name) {
 
 Result<std::int64_t> timestampFrom(const JsArg& arg, std::string_view name, std::int64_t nowMs) {
   if (arg.omitted()) return nowMs / 1000;
-  if (arg.kind == JsKind::Number) return secondsFromNumber(arg.value.get<double>(), name, arg);
+  if (arg.kind == JsKind::Number) {
+    return secondsFromNumber(arg.value.numberValue(), arg.value.text(), name, arg);
+  }
   const bool textual = arg.kind == JsKind::String || arg.kind == JsKind::Date;
-  if (textual && arg.value.is_string()) {
-    if (const auto ms = parseIsoUtcMs(arg.value.get_ref<const std::string&>())) {
-      return secondsFromNumber(std::floor(static_cast<double>(*ms) / 1000), name, arg);
+  if (textual && arg.value.isString()) {
+    if (const auto ms = parseIsoUtcMs(arg.value.text())) {
+      const std::int64_t seconds = *ms / 1000 - (*ms % 1000 < 0 ? 1 : 0);  // rounded down
+      return secondsFromNumber(static_cast<double>(seconds), std::to_string(seconds), name, arg);
     }
   }
-  if (arg.kind == JsKind::Date && arg.value.is_string()) {
+  if (arg.kind == JsKind::Date && arg.value.isString()) {
     return invalidArgument(std::string(name) + " is a Date outside the years 1970 to 9999");
   }
   if (arg.kind == JsKind::Date) return invalidArgument(std::string(name) + " is an invalid Date");
@@ -87,7 +92,7 @@ Result<Json> campaignIdsFrom(const JsArg& arg, std::string_view name) {
     return mustBe(name, "a non-empty array of campaign IDs", arg);
   }
   for (size_t i = 0; i < arg.value.size(); ++i) {
-    const JsArg element = JsArg::fromJson(arg.value[i]);
+    const JsArg element = JsArg::fromJson(arg.value.elements()[i]);
     if (element.kind != JsKind::String && element.kind != JsKind::Number) {
       return mustBe(std::string(name) + "[" + std::to_string(i) + "]",
                     "a string or a finite number", element);

@@ -6,8 +6,12 @@
 
 #include "core/client.hpp"
 #include "core/json.hpp"
+#include <nlohmann/json.hpp>
 
 namespace outbound::testing {
+
+/// nlohmann/json, an independent reader of what the core writes.
+using ReferenceJson = nlohmann::json;
 
 constexpr std::int64_t kNowMs = 1700000000789;  // 2023-11-14T22:13:20.789Z
 constexpr std::int64_t kNowSeconds = kNowMs / 1000;
@@ -28,8 +32,8 @@ inline HttpRequest requestOf(const std::string& method, const std::string& encod
   return request.value();
 }
 
-inline Json bodyOf(const std::string& method, const std::string& encoded) {
-  return Json::parse(requestOf(method, encoded).body);
+inline ReferenceJson bodyOf(const std::string& method, const std::string& encoded) {
+  return ReferenceJson::parse(requestOf(method, encoded).body);
 }
 
 /// The message `method` rejects `encoded` with; the test fails if the call is accepted.

@@ -4,7 +4,7 @@ using namespace outbound;
 using namespace outbound::testing;
 
 namespace {
-Json identifyBody(const std::string& attributes) {
+ReferenceJson identifyBody(const std::string& attributes) {
   return bodyOf("identify", "so:[\"u1\"," + attributes + "]");
 }
 }  // namespace
@@ -52,14 +52,14 @@ TEST_CASE("identify maps attributes onto wire fields, in either spelling") {
   };
   for (const auto& [attributes, expected] : cases) {
     INFO(attributes);
-    CHECK(identifyBody(attributes) == Json::parse(expected));
+    CHECK(identifyBody(attributes) == ReferenceJson::parse(expected));
   }
 }
 
 TEST_CASE("identify with no attributes sends only the user ID") {
-  CHECK(bodyOf("identify", R"(su:["u1",null])") == Json::parse(R"({"user_id":"u1"})"));
-  CHECK(bodyOf("identify", R"(sz:["u1",null])") == Json::parse(R"({"user_id":"u1"})"));
-  CHECK(bodyOf("identify", R"(nu:[7,null])") == Json::parse(R"({"user_id":"7"})"));
+  CHECK(bodyOf("identify", R"(su:["u1",null])") == ReferenceJson::parse(R"({"user_id":"u1"})"));
+  CHECK(bodyOf("identify", R"(sz:["u1",null])") == ReferenceJson::parse(R"({"user_id":"u1"})"));
+  CHECK(bodyOf("identify", R"(nu:[7,null])") == ReferenceJson::parse(R"({"user_id":"7"})"));
 }
 
 TEST_CASE("identify rejects malformed attributes, naming the field") {

@@ -42,14 +42,15 @@ TEST_CASE("every method builds its path and exact body") {
     const HttpRequest request = requestOf(c.method, c.encoded);
     CHECK(request.path == c.path);
     CHECK(request.url == std::string("http://127.0.0.1:9/v2") + c.path);
-    if (c.body != nullptr) CHECK(Json::parse(request.body) == Json::parse(c.body));
+    if (c.body != nullptr)
+      CHECK(ReferenceJson::parse(request.body) == ReferenceJson::parse(c.body));
   }
   CHECK(bodyOf("track", R"(ssou:["u1","Signed Up",{"plan":"pro"},null])") ==
-        Json::parse(
+        ReferenceJson::parse(
             R"({"user_id":"u1","event":"Signed Up","properties":{"plan":"pro"},"timestamp":)" +
             now + "}"));
   CHECK(bodyOf("track", R"(sszn:["u1","Signed Up",null,1600000000])") ==
-        Json::parse(
+        ReferenceJson::parse(
             R"({"user_id":"u1","event":"Signed Up","properties":{},"timestamp":1600000000})"));
 }
 
@@ -59,7 +60,7 @@ TEST_CASE("track keeps the caller's property order and values") {
   const HttpRequest request = requestOf("track", "sso:[\"u\",\"e\"," + props + "]");
   CHECK(request.body.find(R"("properties":{"z":1,"a":"x","m":[1,2,{"k":null}])") !=
         std::string::npos);
-  CHECK(Json::parse(request.body)["properties"] == Json::parse(props));
+  CHECK(ReferenceJson::parse(request.body)["properties"] == ReferenceJson::parse(props));
 }
 
 TEST_CASE("track with a Date timestamp sends integer seconds") {
@@ -107,7 +108,7 @@ TEST_CASE("the other methods reject malformed arguments, naming them") {
 
 namespace {
 std::string eventsJson(size_t count) {
-  Json events = Json::array();
+  ReferenceJson events = ReferenceJson::array();
   for (size_t i = 0; i < count; ++i)
     events.push_back({{"user_id", i}, {"event", "e" + std::to_string(i)}});
   return events.dump();
@@ -116,13 +117,13 @@ std::string eventsJson(size_t count) {
 
 TEST_CASE("trackBatch sends 1 to 100 events, each normalised like track") {
   for (size_t count : {size_t{1}, size_t{2}, size_t{50}, size_t{100}}) {
-    const Json body = bodyOf("trackBatch", "a:[" + eventsJson(count) + "]");
+    const ReferenceJson body = bodyOf("trackBatch", "a:[" + eventsJson(count) + "]");
     REQUIRE(body.is_array());
     REQUIRE(body.size() == count);
-    CHECK(body.back() == Json{{"user_id", std::to_string(count - 1)},
-                              {"event", "e" + std::to_string(count - 1)},
-                              {"properties", Json::object()},
-                              {"timestamp", kNowSeconds}});
+    CHECK(body.back() == ReferenceJson{{"user_id", std::to_string(count - 1)},
+                                       {"event", "e" + std::to_string(count - 1)},
+                                       {"properties", ReferenceJson::object()},
+                                       {"timestamp", kNowSeconds}});
   }
   CHECK(errorOf("trackBatch", "a:[" + eventsJson(0) + "]") ==
         "trackBatch: events must be an array of 1 to 100 events (got 0 events)");
@@ -135,12 +136,12 @@ TEST_CASE("trackBatch sends 1 to 100 events, each normalised like track") {
 }
 
 TEST_CASE("trackBatch events keep properties and timestamps, Dates included") {
-  const Json body = bodyOf(
+  const ReferenceJson body = bodyOf(
       "trackBatch",
       R"(a:[[{"user_id":"a","event":"x","properties":{"k":[1]},"timestamp":5},{"user_id":2.5,"event":"y","timestamp":"2020-09-13T12:26:40.000Z"}]])");
   CHECK(
       body ==
-      Json::parse(
+      ReferenceJson::parse(
           R"([{"user_id":"a","event":"x","properties":{"k":[1]},"timestamp":5},{"user_id":"2.5","event":"y","properties":{},"timestamp":1600000000}])"));
 }
 
@@ -196,11 +197,12 @@ TEST_CASE("the table says which calls are events and which may join a batch") {
 }
 
 TEST_CASE("the table as JavaScript sees it: every method with its parameters, in table order") {
-  const Json table = Json::parse(methodTableJson());
+  const ReferenceJson table = ReferenceJson::parse(methodTableJson());
   REQUIRE(table.size() == apiMethods().size());
   for (size_t i = 0; i < table.size(); ++i) {
     const MethodSpec& method = apiMethods()[i];
-    CHECK(table[i] == Json::array({std::string(method.name), method.paramNames}));
+    CHECK(table[i] == ReferenceJson::array({std::string(method.name), method.paramNames}));
   }
-  CHECK(table[2] == Json::parse(R"(["track",["userId","event","properties","timestamp"]])"));
+  CHECK(table[2] ==
+        ReferenceJson::parse(R"(["track",["userId","event","properties","timestamp"]])"));
 }

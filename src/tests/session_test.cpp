@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "core/json.hpp"
+#include "helpers.hpp"
 
 using namespace outbound;
+using outbound::testing::ReferenceJson;
 
 namespace {
 
@@ -171,7 +172,7 @@ TEST_CASE("a call goes out at once and settles with its answer; flush waits for 
   const CallId id = tab.track("u1");
   REQUIRE(tab.posts.size() == 1);
   CHECK(tab.posts[0].url == "http://receiver/v2/track");
-  CHECK(Json::parse(tab.posts[0].body)["user_id"] == "u1");
+  CHECK(ReferenceJson::parse(tab.posts[0].body)["user_id"] == "u1");
   CHECK(tab.outcomes.empty());  // never from inside call()
   const auto flush = tab.session.flush();
   REQUIRE(flush.has_value());
@@ -244,7 +245,7 @@ TEST_CASE("batched tracks wait for their deadline, or for flush()") {
   tab.runTimers();
   REQUIRE(tab.posts.size() == 1);
   CHECK(tab.posts[0].url == "http://receiver/v2/track/batch");
-  CHECK(Json::parse(tab.posts[0].body).size() == 2);
+  CHECK(ReferenceJson::parse(tab.posts[0].body).size() == 2);
   tab.track("u3");
   CHECK(tab.session.flush().has_value());
   CHECK(tab.posts.size() == 2);  // at once, without waiting for the deadline
@@ -331,7 +332,7 @@ TEST_CASE("a tab that is left sends its calls as keepalive requests and leaves t
   REQUIRE(tab.keepalives.size() == 2);  // the identify alone, the tracks as one batch
   CHECK(tab.keepalives[0].url == "http://receiver/v2/identify");
   CHECK(tab.keepalives[1].url == "http://receiver/v2/track/batch");
-  CHECK(Json::parse(tab.keepalives[1].body).size() == 2);
+  CHECK(ReferenceJson::parse(tab.keepalives[1].body).size() == 2);
   const auto stored = decodeStoredQueue(storage.get(storedQueueKey(storage)));
   REQUIRE(stored.has_value());
   CHECK(stored->released);

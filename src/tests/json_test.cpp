@@ -1,18 +1,22 @@
-#include "core/json_check.hpp"
-
-#include <catch2/catch.hpp>
-#include <string>
-
 #include "core/json.hpp"
 
-using outbound::isWellFormedJson;
-using outbound::Json;
+#include <string>
+
+#include "helpers.hpp"
+
+using namespace outbound;
+using outbound::testing::ReferenceJson;
 
 namespace {
-// The check must agree with nlohmann's own, on everything.
+// The check and the reader must agree with nlohmann's, on everything; what the reader builds,
+// written out again, must be what nlohmann reads in the text.
 void agreesWithNlohmann(const std::string& text) {
   INFO(text);
-  CHECK(isWellFormedJson(text) == Json::accept(text));
+  const bool accepted = ReferenceJson::accept(text);
+  CHECK(isWellFormedJson(text) == accepted);
+  const Json read = parseJson(text);
+  CHECK(read.isInvalid() == !accepted);
+  if (accepted) CHECK(ReferenceJson::parse(toJsonText(read)) == ReferenceJson::parse(text));
 }
 }  // namespace
 
@@ -129,4 +133,46 @@ TEST_CASE("long integers are refused just when they overflow a double") {
     CHECK_FALSE(isWellFormedJson(text));
     agreesWithNlohmann(text);
   }
+}
+
+TEST_CASE("strings are read with their escapes and written as JSON.stringify writes them") {
+  const Json read = parseJson(R"("a\"b\\c\/d\b\f\n\r\t\u00e9\uD83D\uDE00\u0001\u007f")");
+  REQUIRE(read.isString());
+  CHECK(read.text() == "a\"b\\c/d\b\f\n\r\t\u00e9\U0001F600\x01\x7f");
+  CHECK(toJsonText(read) == "\"a\\\"b\\\\c/d\\b\\f\\n\\r\\t\u00e9\U0001F600\\u0001\x7f\"");
+  CHECK(toJsonText(read) == ReferenceJson(read.text()).dump());
+}
+
+TEST_CASE("numbers keep the text they came as; values are read from it when asked") {
+  const Json read = parseJson("[1E+21, -0, 1.50, 12345678901234567890123, 0.1]");
+  REQUIRE(read.isArray());
+  CHECK(toJsonText(read) == "[1E+21,-0,1.50,12345678901234567890123,0.1]");
+  CHECK(read.elements()[0].numberValue() == 1e21);
+  CHECK(read.elements()[4].numberValue() == 0.1);
+  CHECK_FALSE(read.elements()[0].integerValue().has_value());
+  CHECK(parseJson("-9223372036854775808").integerValue() == INT64_MIN);
+  CHECK(parseJson("9223372036854775807").integerValue() == INT64_MAX);
+  CHECK_FALSE(parseJson("9223372036854775808").integerValue().has_value());
+  CHECK_FALSE(parseJson("1.0").integerValue().has_value());
+  CHECK(toJsonText(Json::integer(-42)) == "-42");
+}
+
+TEST_CASE("objects keep their members in the order given") {
+  Json object = parseJson(R"({"b":1,"a":{"d":[],"c":{}},"é":null})");
+  REQUIRE(object.isObject());
+  CHECK(object.keys() == std::vector<std::string>{"b", "a", "é"});
+  REQUIRE(object.find("a") != nullptr);
+  CHECK(toJsonText(*object.find("a")) == R"({"d":[],"c":{}})");
+  CHECK(object.find("c") == nullptr);
+  object.set("b", Json::string("x"));
+  object.set("z", Json::boolean(false));
+  CHECK(toJsonText(object) == R"({"b":"x","a":{"d":[],"c":{}},"é":null,"z":false})");
+}
+
+TEST_CASE("a tree deeper than the reader builds is refused; checking alone follows any depth") {
+  const std::string fine = std::string(512, '[') + std::string(512, ']');
+  CHECK(parseJson(fine).isArray());
+  const std::string deep = std::string(513, '[') + std::string(513, ']');
+  CHECK(parseJson(deep).isInvalid());
+  CHECK(isWellFormedJson(deep));
 }
