@@ -1,8 +1,8 @@
 #include "core/delivery_queue.hpp"
 
 #include <algorithm>
+#include <set>
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 
 #include "core/methods.hpp"
@@ -30,7 +30,7 @@ class ScanOrder {
   }
 
  private:
-  static bool anyNoted(const std::unordered_set<std::string_view>& noted,
+  static bool anyNoted(const std::set<std::string_view>& noted,
                        const std::vector<std::string>& users) {
     return std::any_of(users.begin(), users.end(), [&](const auto& u) { return noted.count(u); });
   }
@@ -45,8 +45,8 @@ class ScanOrder {
 
   const CallIdsByUser& eventsInFlight_;
   const CallIdsByUser& nonEventsInFlight_;
-  std::unordered_set<std::string_view> events_;     // users with an earlier waiting event
-  std::unordered_set<std::string_view> nonEvents_;  // users with an earlier waiting non-event
+  std::set<std::string_view> events_;     // users with an earlier waiting event
+  std::set<std::string_view> nonEvents_;  // users with an earlier waiting non-event
 };
 
 // A /track/batch request: its body is the JSON array of its track calls' bodies.

@@ -5,10 +5,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/result.hpp"
@@ -24,7 +24,7 @@ struct BatchOptions {
 
 using CallId = std::uint64_t;
 using SendId = std::uint64_t;
-using CallIdsByUser = std::unordered_map<std::string, std::set<CallId>>;
+using CallIdsByUser = std::map<std::string, std::set<CallId>>;
 
 /// One call accepted for delivery and not yet settled.
 struct PendingCall {
@@ -149,8 +149,8 @@ class DeliveryQueue {
   CallId nextCallId_ = 1;
   SendId nextSendId_ = 1;
   CallId flushUpTo_ = 0;
-  std::unordered_map<std::string, std::size_t> unsettledByUser_;  // all calls
-  std::unordered_map<std::string, std::size_t> unsettledNonEventsByUser_;
+  std::map<std::string, std::size_t> unsettledByUser_;  // all calls
+  std::map<std::string, std::size_t> unsettledNonEventsByUser_;
   // The calls in flight, per user, so that a scan of the queue needs not visit them to know
   // whom they hold back (in a burst, nearly all of a long queue is in flight).
   CallIdsByUser eventsInFlightByUser_;
