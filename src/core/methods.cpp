@@ -12,43 +12,47 @@ namespace {
 
 const MethodSpec& trackMethod() { return *findMethod("track"); }
 
-// A body while it is built: its fields as JSON text, in wire order, so that a field already in
-// JSON text (a track's properties) is spliced in unparsed; or, for a batch, the array as text.
+// A body while it is built: an object written field by field, in wire order, straight into its
+// text, so that a field already in JSON text (a track's properties) is spliced in unparsed; or,
+// for a batch, the array as text.
 struct BodyParts {
-  std::vector<std::pair<std::string, std::string>> fields;  // name (a plain identifier), JSON
-  std::optional<std::string> wholeText;
+  std::string text;
   std::vector<std::string> userIds;
+  bool isArray = false;
 
-  void add(std::string name, const Json& value) {
-    fields.emplace_back(std::move(name), toJsonText(value));
+  void addJsonText(std::string_view name, std::string_view json) {
+    text += text.empty() ? '{' : ',';
+    appendJsonString(text, name);
+    text += ':';
+    text += json;
   }
+  void add(std::string_view name, const Json& value) { addJsonText(name, toJsonText(value)); }
 
   BuiltBody finish() && {
-    if (wholeText) return BuiltBody{std::move(*wholeText), std::move(userIds)};
-    std::string text = "{";
-    for (const auto& [name, json] : fields) {
-      if (text.size() > 1) text += ',';
-      text.append("\"").append(name).append("\":").append(json);
-    }
-    text += '}';
+    if (text.empty()) text = "{";
+    if (!isArray) text += '}';
     return BuiltBody{std::move(text), std::move(userIds)};
   }
 };
 
-Json toJson(std::string value) { return Json::string(std::move(value)); }
-Json toJson(std::int64_t value) { return Json::integer(value); }
-Json toJson(Json value) { return value; }
+std::string jsonText(const std::string& value) {
+  std::string text;
+  appendJsonString(text, value);
+  return text;
+}
+std::string jsonText(std::int64_t value) { return std::to_string(value); }
+std::string jsonText(const Json& value) { return toJsonText(value); }
 
 template <class T>
-Status put(BodyParts& body, const char* field, Result<T> value) {
+Status put(BodyParts& body, const char* field, const Result<T>& value) {
   if (!value.ok()) return value.error();
-  body.add(field, toJson(std::move(value.value())));
+  body.addJsonText(field, jsonText(value.value()));
   return {};
 }
 
-Status putUserId(BodyParts& body, const char* field, Result<std::string> id) {
+Status putUserId(BodyParts& body, const char* field, const Result<std::string>& id) {
   if (id.ok()) body.userIds.push_back(id.value());
-  return put(body, field, std::move(id));
+  return put(body, field, id);
 }
 
 Status putAttributes(BodyParts& body, const JsArg& attributes, const std::string& name) {
@@ -61,11 +65,15 @@ Status putAttributes(BodyParts& body, const JsArg& attributes, const std::string
 
 // Properties as JSON text: the caller's own, as JSON.stringify wrote it, when they came
 // unparsed; else written from the tree (a batch event's), or {} when left out.
-Result<std::string> propertiesText(const JsArg& arg, const std::string& name) {
-  if (arg.kind == JsKind::Object && !arg.raw.empty() && arg.raw.front() == '{') return arg.raw;
+Status addProperties(BodyParts& body, const JsArg& arg, const std::string& name) {
+  if (arg.kind == JsKind::Object && !arg.raw.empty() && arg.raw.front() == '{') {
+    body.addJsonText("properties", arg.raw);
+    return {};
+  }
   auto object = optionalObjectFrom(arg, name);
   if (!object.ok()) return object.error();
-  return object.value().isNull() ? std::string("{}") : toJsonText(object.value());
+  body.addJsonText("properties", object.value().isNull() ? "{}" : toJsonText(object.value()));
+  return {};
 }
 
 Result<BuiltBody> buildBodyWithNames(const MethodSpec& method, const std::vector<JsArg>& args,
@@ -106,7 +114,8 @@ Status addBatch(const JsArg& events, const std::string& name, std::int64_t nowMs
     return invalidArgument(name + " must be an array of 1 to " + std::to_string(kMaxBatchEvents) +
                            " events (got " + got + ")");
   }
-  std::string text = "[";
+  std::string& text = body.text;
+  text = "[";
   for (size_t i = 0; i < events.value.size(); ++i) {
     auto event =
         batchEventBody(events.value.elements()[i], name + "[" + std::to_string(i) + "]", nowMs);
@@ -116,7 +125,8 @@ Status addBatch(const JsArg& events, const std::string& name, std::int64_t nowMs
     body.userIds.insert(body.userIds.end(), event.value().userIds.begin(),
                         event.value().userIds.end());
   }
-  body.wholeText = text + "]";
+  text += ']';
+  body.isArray = true;
   return {};
 }
 
@@ -129,12 +139,8 @@ Status addParam(Param kind, const JsArg& arg, const std::string& name, std::int6
       return put(body, "previous_id", userIdFrom(arg, name));
     case Param::EventName:
       return put(body, "event", nonEmptyStringFrom(arg, name));
-    case Param::Properties: {
-      auto text = propertiesText(arg, name);
-      if (!text.ok()) return text.error();
-      body.fields.emplace_back("properties", std::move(text.value()));
-      return {};
-    }
+    case Param::Properties:
+      return addProperties(body, arg, name);
     case Param::Timestamp:
       return put(body, "timestamp", timestampFrom(arg, name, nowMs));
     case Param::Attributes:
@@ -158,7 +164,7 @@ Result<BuiltBody> buildBodyWithNames(const MethodSpec& method, const std::vector
     auto added = addParam(method.params[i].kind, arg, names[i], nowMs, body);
     if (!added.ok()) return added.error();
   }
-  if (method.allTokens) body.add("all", Json::boolean(true));
+  if (method.allTokens) body.addJsonText("all", "true");
   return std::move(body).finish();
 }
 
