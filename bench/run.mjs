@@ -17,7 +17,7 @@ import { ROOT } from './lib.mjs';
 const MEASUREMENTS = [
   { name: 'page-weight', title: 'Page weight' },
   { name: 'per-call', title: 'Per-call overhead' },
-  { name: 'delivery', title: 'Delivery' },
+  { name: 'delivery', title: 'Delivery', nodeArgs: ['--expose-gc'] },
   { name: 'startup', title: 'Start-up' },
   { name: 'memory', title: 'Memory', nodeArgs: ['--expose-gc'] },
 ];
