@@ -14,7 +14,7 @@
 #include "fuzz_support.hpp"
 
 using namespace outbound;
-using Json = nlohmann::json;  // an independent reader of what the core writes
+using ReferenceJson = nlohmann::json;  // an independent reader of what the core writes
 using fuzzing::startsWith;
 
 namespace {
@@ -26,14 +26,15 @@ void checkRefusal(const MethodSpec& method, const CallError& error) {
 }
 
 void checkRequest(const MethodSpec& method, const Client& client, const HttpRequest& request) {
-  FUZZ_INVARIANT(Json::accept(request.body));
+  FUZZ_INVARIANT(ReferenceJson::accept(request.body));
   FUZZ_INVARIANT(request.body.size() <= client.options().maxBodyBytes);
   FUZZ_INVARIANT(request.path == method.path);
   FUZZ_INVARIANT(request.url == client.options().baseUrl + request.path);
   FUZZ_INVARIANT(!request.userIds.empty());
   // The user IDs the queue orders calls by are those of the body, in body order.
-  const Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  auto userIdOf = [](const Json& object) {
+  const ReferenceJson body =
+      ReferenceJson::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  auto userIdOf = [](const ReferenceJson& object) {
     const auto found = object.find("user_id");
     return found != object.end() && found->is_string() ? found->get<std::string>() : "";
   };
