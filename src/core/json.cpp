@@ -413,24 +413,27 @@ bool isWellFormedJson(std::string_view text) { return JsonReader(text, /*build=*
 
 void appendJsonString(std::string& out, std::string_view text) {
   out += '"';
-  for (const char c : text) {
+  // Runs of characters that need no escape (most strings are one run) are appended whole.
+  const char* run = text.data();
+  const char* const end = run + text.size();
+  for (const char* at = run; at != end; ++at) {
+    const char c = *at;
+    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+    out.append(run, at);
+    run = at + 1;
+    out += '\\';
+    static constexpr std::string_view kNamed = "\b\f\n\r\t", kLetters = "bfnrt";
+    static constexpr char kHex[] = "0123456789abcdef";
+    const size_t named = kNamed.find(c);
     if (c == '"' || c == '\\') {
-      out += '\\';
       out += c;
-    } else if (static_cast<unsigned char>(c) >= 0x20) {
-      out += c;
+    } else if (named != std::string_view::npos) {
+      out += kLetters[named];
     } else {
-      static constexpr std::string_view kNamed = "\b\f\n\r\t", kLetters = "bfnrt";
-      static constexpr char kHex[] = "0123456789abcdef";
-      const size_t named = kNamed.find(c);
-      out += '\\';
-      if (named != std::string_view::npos) {
-        out += kLetters[named];
-      } else {
-        out.append("u00").append(1, kHex[c >> 4]).append(1, kHex[c & 0xF]);
-      }
+      out.append("u00").append(1, kHex[c >> 4]).append(1, kHex[c & 0xF]);
     }
   }
+  out.append(run, end);
   out += '"';
 }
 

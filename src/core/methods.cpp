@@ -158,6 +158,10 @@ Status addParam(Param kind, const JsArg& arg, const std::string& name, std::int6
 Result<BuiltBody> buildBodyWithNames(const MethodSpec& method, const std::vector<JsArg>& args,
                                      const std::vector<std::string>& names, std::int64_t nowMs) {
   BodyParts body;
+  // Room for the whole body at once: its fields' JSON and their names.
+  size_t expected = 64;
+  for (const auto& arg : args) expected += arg.raw.size() + arg.value.text().size();
+  body.text.reserve(expected);
   for (size_t i = 0; i < method.params.size(); ++i) {
     const JsArg missing;
     const JsArg& arg = i < args.size() ? args[i] : missing;
