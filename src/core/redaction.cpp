@@ -5,6 +5,8 @@
 #include <numeric>
 #include <vector>
 
+#include "core/json.hpp"
+
 namespace outbound {
 namespace {
 
@@ -18,13 +20,6 @@ char otherLetterCase(char c) {
   if (c >= 'A' && c <= 'Z') return static_cast<char>(c - 'A' + 'a');
   if (c >= 'a' && c <= 'z') return static_cast<char>(c - 'a' + 'A');
   return c;
-}
-
-int hexDigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Whether `digits` are the first of the `width` hex digits that write `c` in either letter case:
