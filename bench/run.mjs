@@ -162,9 +162,14 @@ function summaryRows(outcomes) {
   if (startup && !startup.skipped) {
     const cold = startup.ours.cold;
     const old = startup.old.cold;
-    rows.push(['Start-up in Chromium: script tag → POST on the wire (cold, median of 10)', cold.ok ? `${fixed(cold.postOnWireMs)} ms` : 'failed',
+    rows.push([`Start-up in Chromium: script tag → POST on the wire (cold, median of ${startup.loads})`, cold.ok ? `${fixed(cold.postOnWireMs)} ms` : 'failed',
       'outbound@1.3.0 `<script src>`', old.ok ? `${fixed(old.postOnWireMs)} ms` : `cannot run in a page as shipped (${old.errors[0]})`,
-      old.ok && cold.ok ? `ours/old ${ratio(cold.postOnWireMs / old.postOnWireMs)}` : '—', '—', '—']);
+      old.ok && cold.ok ? `ours/old ${ratio(cold.postOnWireMs / old.postOnWireMs)}` : '—', '< 50 ms', cold.ok ? met(cold.postOnWireMs < 50) : '—']);
+    const floor = startup.floor && startup.floor.cold;
+    if (floor && floor.ok && cold.ok) {
+      rows.push(['', '', 'floor: a script of a few hundred bytes that instantiates an empty module, then POSTs', `${fixed(floor.postOnWireMs)} ms`,
+        `ours/floor ${ratio(cold.postOnWireMs / floor.postOnWireMs)}`, '', '']);
+    }
   } else if (startup && startup.skipped) {
     rows.push(['Start-up in Chromium', startup.skipped, '', '', '', '', '']);
   }
@@ -242,9 +247,20 @@ function details(outcomes) {
       ? [label, `${fixed(s.requestStartMs)} ms`, s.preflightOnWireMs === null || Number.isNaN(s.preflightOnWireMs) ? 'none (cached)' : `${fixed(s.preflightOnWireMs)} ms`,
         `${fixed(s.postOnWireMs)} ms`, `${fixed(s.resolvedMs)} ms`, `${s.loads}${s.failedLoads ? ` (+${s.failedLoads} failed)` : ''}`]
       : [label, `cannot run: ${s.errors.join('; ')}`, '', '', '', '0']);
-    sections.push(`### 4. Start-up (headless Chromium ${startup.chromiumVersion})\n\nFrom the page's first script (\`performance.mark('tag')\`) to: the request being started (Resource Timing startTime of POST /v2/track), the CORS preflight and then the POST reaching the receiver on another origin (receiver clock), and the \`track\` Promise resolving. Medians of ${startup.loads} loads. Cold: a fresh browser context per load; warm: one context, files from the HTTP cache after a priming load.\n\n${
-      table(['page', 'request started', 'preflight on the wire', 'POST on the wire', 'Promise resolved', 'loads'], [
-        row('ours, cold', startup.ours.cold), row('ours, warm', startup.ours.warm), row('outbound@1.3.0, cold', startup.old.cold)])}`);
+    const rows = [['ours, cold', startup.ours.cold]];
+    if (startup.ours.preloaded) rows.push(['ours, cold, the page preloads the .wasm', startup.ours.preloaded]);
+    rows.push(['ours, warm', startup.ours.warm]);
+    if (startup.floor) rows.push(['floor: fetch + instantiate an empty module, then POST', startup.floor.cold]);
+    rows.push(['outbound@1.3.0, cold', startup.old.cold]);
+    const phases = (label, s) => (s && s.ok && s.wasmRequestedMs !== undefined
+      ? [label, `${fixed(s.scriptDownloadedMs)} ms`, `${fixed(s.wasmRequestedMs)} ms`, `${fixed(s.wasmDownloadedMs)} ms`, `${fixed(s.requestStartMs)} ms`]
+      : null);
+    const phaseRows = rows.map(([label, s]) => phases(label, s)).filter(Boolean);
+    const load = startup.loadAverage ? ` Load average ${startup.loadAverage.before.map((v) => v.toFixed(2)).join(' ')} before, ${startup.loadAverage.after.map((v) => v.toFixed(2)).join(' ')} after.` : '';
+    sections.push(`### 4. Start-up (headless Chromium ${startup.chromiumVersion})\n\nFrom the page's first script (\`performance.mark('tag')\`) to: the request being started (Resource Timing startTime of POST /v2/track), the CORS preflight and then the POST reaching the receiver on another origin (receiver clock), and the \`track\` Promise resolving. Medians of ${startup.loads} loads. Cold: a fresh browser context per load (the cold pages load in turn); warm: one context, files from the HTTP cache after a priming load. The floor is the same page with a script of a few hundred bytes that fetches and instantiates an empty WebAssembly module, then sends the same POST.${load}\n\n${
+      table(['page', 'request started', 'preflight on the wire', 'POST on the wire', 'Promise resolved', 'loads'], rows.map(([label, s]) => row(label, s)))}${
+      phaseRows.length ? `\n\nBefore the request (Resource Timing, medians): the script downloaded, the .wasm requested and downloaded (a negative time is before the tag: the page's preload).\n\n${
+        table(['page', 'script downloaded', '.wasm requested', '.wasm downloaded', 'request started'], phaseRows)}` : ''}`);
   } else if (startup && startup.skipped) sections.push(`### 4. Start-up\n\nSkipped: ${startup.skipped}.`);
   else if (outcomes.startup) sections.push(failed('start-up', outcomes.startup));
 

@@ -10,7 +10,9 @@
  * Makes the `outbound` class over an Emscripten module factory.
  * @param {function(object): Promise} createModule the MODULARIZE factory of the build, carrying
  *   the method table as `createModule.methods`: [[name, parameter count], ...]
- * @param {{eager?: boolean}} [how] eager: start loading now, not at the first `new outbound()`
+ * @param {{eager?: boolean, wasm?: function(): Promise}} [how] eager: start loading now, not at the
+ *   first `new outbound()`; wasm: a Promise of the compiled WebAssembly.Module, instantiated here
+ *   instead of by Emscripten's loader (js/browser-wasm.js)
  */
 function defineOutbound(createModule, how) {
   var core = null;  // the WebAssembly module, once ready
@@ -25,6 +27,7 @@ function defineOutbound(createModule, how) {
   }
 
   function failToLoad(error) {
+    if (core || loadError) return;
     loadError = new Error('outbound: the WebAssembly module could not be loaded: ' +
       (error && error.message ? error.message : String(error)));
     loadError.receivedCall = false;
@@ -35,6 +38,13 @@ function defineOutbound(createModule, how) {
     if (loading) return;
     loading = true;
     var moduleObject = {};
+    if (how && how.wasm) {
+      moduleObject.instantiateWasm = function (imports, receiveInstance) {
+        how.wasm().then(function (compiled) { return WebAssembly.instantiate(compiled, imports); })
+          .then(function (instance) { receiveInstance(instance); }).catch(failToLoad);
+        return {};  // the exports come later, through receiveInstance
+      };
+    }
     createModule(moduleObject);
     moduleObject.ready.then(function () { becomeReady(moduleObject); }, failToLoad);
     // The Node build instantiates synchronously: then the class is there already.
@@ -49,7 +59,7 @@ function defineOutbound(createModule, how) {
   function withCore(use, report) {
     if (core) return use(core);
     var promise = new Promise(function (resolve, reject) {
-      waiting.push(function () {
+      function run() {
         try {
           if (loadError) throw loadError;
           resolve(use(core));
@@ -57,7 +67,11 @@ function defineOutbound(createModule, how) {
           reject(error);
           report(error);
         }
-      });
+      }
+      // The module may have failed before this call was made (the .wasm is fetched as the script
+      // starts): then nothing more will come to run what waits.
+      if (loadError) run();
+      else waiting.push(run);
     });
     promise.catch(ignore);
     return promise;

@@ -4,9 +4,10 @@
 // carries the C++ method table, from which the public class makes its API methods.
 // Run by CMake's `dist` target.
 //
-// The two browser files are minified with terser: Emscripten 3.1.6 shortens names only through
-// Closure Compiler, which Debian does not ship, and its glue and ours are a fifth of what a page
-// downloads. The Node module is left readable: there size matters less than stack traces.
+// The two browser files are minified with terser: Emscripten's JavaScript comes minified by
+// Closure Compiler when node_modules has it (CMakeLists.txt), and terser then minifies the whole,
+// js/outbound-api.js included (without Closure, it is all terser's work). The Node module is left
+// readable: there size matters less than stack traces.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, dirname, resolve } from 'node:path';
@@ -32,14 +33,45 @@ function methodTableLine() {
 }
 const methodTable = methodTableLine();
 
+/**
+ * `code` (Emscripten's output, named `what`) with each change applied once. A change is
+ * [[[pattern, replacement], ...], name]: the first of its alternatives whose pattern is found is
+ * applied. A change none of whose patterns is found stops the build: Emscripten's output changed
+ * shape.
+ */
+function reshaped(code, what, changes) {
+  for (const [alternatives, name] of changes) {
+    const found = alternatives.find(([pattern]) =>
+      (typeof pattern === 'string' ? code.includes(pattern) : pattern.test(code)));
+    if (!found) throw new Error(`bundle.mjs: ${what} changed shape; update ${name}`);
+    code = code.replace(found[0], found[1]);
+  }
+  return code;
+}
+
 // In the browser file, `module`, `exports` and `define` are shadowed so that neither Emscripten's
-// loader nor js/outbound-api.js registers itself with a CommonJS or AMD loader on the page.
-const libraryBanner = banner('the Emscripten build and js/outbound-api.js, minified');
-const libraryCode = [read(join(values.build, 'outbound.js')), methodTable, read(join(root, 'js/outbound-api.js'))];
+// loader nor js/outbound-api.js registers itself with a CommonJS or AMD loader on the page. Its
+// first statement requests the .wasm (js/browser-wasm.js): the rest of the script runs while the
+// .wasm downloads and compiles.
+const libraryBanner = banner('the Emscripten build, js/browser-wasm.js and js/outbound-api.js, minified');
+const wasmLoader = read(join(root, 'js/browser-wasm.js'));
+// Emscripten's loader always calls the instantiateWasm hook that js/outbound-api.js gives it, so
+// its own way of fetching the .wasm (by fetch, then again for an ArrayBuffer, or by XMLHttpRequest)
+// is made unreachable, and the minifier drops it. The build's JavaScript is Emscripten's as it
+// writes it, or as Closure Compiler made it (CMakeLists.txt), with other names.
+const webModule = reshaped(read(join(values.build, 'outbound.js')), 'the browser build', [[[
+  [/if\(Module\["instantiateWasm"\]\)\{try\{var exports=Module\["instantiateWasm"\]\(info,receiveInstance\);return exports\}catch\(e\)\{[^{}]*\}\}/,
+    'return Module["instantiateWasm"](info,receiveInstance);'],
+  [/if\((\w+)\.instantiateWasm\)try\{return \1\.instantiateWasm\((\w+),(\w+)\)\}catch\(\w+\)\{return [^{}]*\}/,
+    'return $1.instantiateWasm($2,$3);'],
+], 'the instantiateWasm hook']]);
+const libraryCode = [webModule, methodTable, read(join(root, 'js/outbound-api.js'))];
 const browser = [
   '(function () {\nvar module, exports, define;\n',
+  'var wasm = outboundCompileWasm(outboundWasmBesideScript());\n',
+  wasmLoader,
   ...libraryCode,
-  'self.outbound = defineOutbound(createOutboundModule, { eager: true });\n})();\n',
+  'self.outbound = defineOutbound(createOutboundModule, { eager: true, wasm: function () { return wasm; } });\n})();\n',
 ].join('\n');
 
 // The same browser build as an ES module, for bundlers (Vite, webpack, esbuild) that resolve the
@@ -47,11 +79,10 @@ const browser = [
 // pattern bundlers recognise to ship the .wasm beside it. It loads at the first `new outbound()`.
 const browserModule = [
   'var module, exports, define;\n',
+  wasmLoader,
   ...libraryCode,
   "const wasmUrl = new URL('./outbound.wasm', import.meta.url).href;",
-  'const outbound = defineOutbound(Object.assign((moduleObject) =>',
-  '  createOutboundModule(Object.assign(moduleObject, { locateFile: () => wasmUrl })),',
-  '  { methods: createOutboundModule.methods }));',
+  'const outbound = defineOutbound(createOutboundModule, { wasm: () => outboundCompileWasm(wasmUrl) });',
   'export default outbound;\n',
 ].join('\n');
 
@@ -75,13 +106,8 @@ copyFileSync(join(values.build, 'outbound-node.wasm'), join(values.out, 'outboun
 // Emscripten's MODULARIZE wrapper reads document.currentScript even in a Node-only build; a
 // server-side renderer with a partial `document` must not see the package touch it.
 const scriptDirProbe = "typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined";
-const nodeModule = read(join(values.build, 'outbound-node.js'));
 // The Node module reads the .wasm of its own name from beside it, as dist/ ships it.
 const nodeWasmName = /wasmBinaryFile\s*=\s*"outbound-node\.wasm"/;
-for (const [pattern, what] of [[scriptDirProbe, 'scriptDirProbe'], [nodeWasmName, 'nodeWasmName']]) {
-  if (!(typeof pattern === 'string' ? nodeModule.includes(pattern) : pattern.test(nodeModule))) {
-    throw new Error(`bundle.mjs: the Node build changed shape; update ${what}`);
-  }
-}
-writeFileSync(join(values.out, 'outbound-node.cjs'), banner('the Emscripten build') +
-  nodeModule.replace(scriptDirProbe, 'undefined') + '\n' + methodTable);
+const nodeModule = reshaped(read(join(values.build, 'outbound-node.js')), 'the Node build',
+  [[[[scriptDirProbe, 'undefined']], 'scriptDirProbe'], [[[nodeWasmName, '$&']], 'nodeWasmName']]);
+writeFileSync(join(values.out, 'outbound-node.cjs'), banner('the Emscripten build') + nodeModule + '\n' + methodTable);

@@ -338,3 +338,83 @@ describe('a minimal page: <script src> then `new outbound(...)` on the next line
     await page.close();
   });
 });
+
+describe('how the page fetches dist/outbound.wasm', { ...TIMEOUT, skip: skipWithoutBrowser }, () => {
+  /**
+   * Serves a page that loads dist/outbound.js (with `head` in its <head>) and tracks one event, the
+   * .wasm as `wasmType`; resolves with the call's outcome, how many times the .wasm was asked for and
+   * the page's errors.
+   */
+  async function loadPage(t, { head = '', wasmType = 'application/wasm' } = {}) {
+    const receiver = await startReceiver({ port: 0 });
+    t.after(() => receiver.close());
+    const script = readDist('outbound.js');
+    const wasm = readDist('outbound.wasm');
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>wasm fetch</title>
+<link rel="icon" href="data:,">${head}</head><body><script src="/dist/outbound.js"></script><script>
+window.result = new outbound('fetch-key', { baseUrl: ${JSON.stringify(receiver.url)} }).track('u', 'Loaded')
+  .then(function () { return 'resolved'; }, function (e) { return 'rejected: ' + e.message; });
+</script></body></html>`;
+    const wasmRequests = [];
+    const server = http.createServer((req, res) => {
+      if (req.url === '/') res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+      else if (req.url === '/dist/outbound.js') res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(script);
+      else if (req.url === '/dist/outbound.wasm') {
+        wasmRequests.push(req.method);
+        res.writeHead(200, { 'Content-Type': wasmType }).end(wasm);
+      } else res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+    });
+    const origin = await listen(server);
+    t.after(() => closeServer(server));
+    const { page, errors } = await openPage(t);
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => window.result !== undefined, null, WAIT);
+    const result = await page.evaluate(() => window.result);
+    assert.deepEqual(receiver.calls().map((call) => call.body.event), ['Loaded']);
+    return { result, wasmRequests, errors };
+  }
+
+  test('the .wasm is requested once', async (t) => {
+    const { result, wasmRequests, errors } = await loadPage(t);
+    assert.equal(result, 'resolved');
+    assert.deepEqual(wasmRequests, ['GET']);
+    assert.deepEqual(errors, []);
+  });
+
+  test('a page that preloads it (README, "In a page") still requests it once: the library takes the preloaded reply', async (t) => {
+    const { result, wasmRequests, errors } = await loadPage(t, {
+      head: '<link rel="preload" href="/dist/outbound.wasm" as="fetch" crossorigin>',
+    });
+    assert.equal(result, 'resolved');
+    assert.deepEqual(wasmRequests, ['GET']);
+    assert.deepEqual(errors, []);
+  });
+
+  test('a call made after the .wasm failed to load rejects at once, as do calls made before', async (t) => {
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>missing wasm</title>
+<link rel="icon" href="data:,"></head><body><script src="/dist/outbound.js"></script><script>
+window.early = new outbound('k', { baseUrl: 'http://127.0.0.1:9/v2' }).track('u', 'Early')
+  .then(function () { return 'resolved'; }, function (e) { return 'rejected: ' + e.message; });
+</script></body></html>`;
+    const origin = await serveFiles(t, {
+      '/': ['text/html; charset=utf-8', html],
+      '/dist/outbound.js': ['text/javascript', readDist('outbound.js')],
+    });
+    const { page } = await openPage(t);
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => window.early instanceof Promise, null, WAIT);
+    const early = await page.evaluate(() => window.early);
+    assert.match(early, /^rejected: outbound: the WebAssembly module could not be loaded: HTTP 404/);
+    // The module has failed for good; a client made now must not wait for it.
+    const late = await page.evaluate(() => new outbound('k', { baseUrl: 'http://127.0.0.1:9/v2' }).track('u', 'Late')
+      .then(() => 'resolved', (e) => 'rejected: ' + e.message));
+    assert.equal(late, early);
+  });
+
+  test('served without Content-Type application/wasm, it still loads, from one request', async (t) => {
+    const { result, wasmRequests, errors } = await loadPage(t, { wasmType: 'application/octet-stream' });
+    assert.equal(result, 'resolved');
+    assert.deepEqual(wasmRequests, ['GET']);
+    assert.deepEqual(errors, []);
+  });
+});

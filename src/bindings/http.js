@@ -72,6 +72,7 @@ OutboundHttpRequest.prototype.send = function (body) {
   });
 };
 
+/** @suppress {duplicate} (for Closure Compiler: this name is meant to hide the browser's) */
 var XMLHttpRequest = OutboundHttpRequest;
 
 /**
@@ -155,8 +156,8 @@ Module['sendHttp'] = function (request, done) {
   var controller = typeof AbortController === 'function' ? new AbortController() : null;
   var end = outboundRequestEnd(request.timeoutMs, done, function () { if (controller) controller.abort(); });
   end.start();
-  var init = { method: request.method, headers: request.headers, body: request.body, redirect: 'follow' };
-  if (controller) init.signal = controller.signal;
+  var init = { 'method': request.method, 'headers': request.headers, 'body': request.body, 'redirect': 'follow' };
+  if (controller) init['signal'] = controller.signal;
   var sent;
   try {
     sent = fetch(request.url, init);

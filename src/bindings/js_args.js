@@ -2,6 +2,12 @@
 // src/core/js_args.hpp reads. Like every file of the JavaScript half, it is included with --pre-js,
 // so it runs inside the module's scope (where the parts share their functions) and is reached from
 // C++ through bindings/glue.hpp. No validation happens here: the core judges.
+//
+// In all four files, a property that C++ reads (a JSON key), that callers read (an error's
+// receivedCall) or that belongs to something made elsewhere (embind's objects, options given to
+// fetch) is written quoted, x['name']: the browser build goes through Closure Compiler when it is
+// installed (CMakeLists.txt), which renames every property written x.name that its externs do not
+// declare (src/bindings/closure_externs.js).
 
 /** The kind letter of one argument (JsKind in src/core/js_args.hpp). */
 function outboundKindOf(value) {
@@ -89,7 +95,7 @@ function outboundFindUnserializable(value, path, ancestors) {
 }
 
 function outboundReport(arg, path, problem) {
-  return '!' + JSON.stringify({ arg: arg, path: outboundCut(path, 300), problem: problem });
+  return '!' + JSON.stringify({ 'arg': arg, 'path': outboundCut(path, 300), 'problem': problem });
 }
 
 // Why JSON.stringify threw on argument `arg`. The walk may find nothing (a boxed BigInt, a getter
@@ -189,7 +195,7 @@ function outboundWriteText(text) {
     if (needed > outboundText.capacity && !outboundGrowText(needed)) return -1;
     var pointer = outboundText.pointer;
     var done = outboundUtf8.encodeInto(text, HEAPU8.subarray(pointer, pointer + outboundText.capacity));
-    if (done.read === text.length) return done.written;
+    if (done['read'] === text.length) return done['written'];
     needed = 3 * text.length;  // the most UTF-8 can take: 3 bytes per UTF-16 unit
   }
 }

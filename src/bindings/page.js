@@ -88,7 +88,7 @@ Module['watchPage'] = function () {
  */
 Module['sendKeepalive'] = function (url, body, headers) {
   try {
-    fetch(url, { method: 'POST', headers: headers, body: body, keepalive: true }).catch(outboundIgnore);
+    fetch(url, { 'method': 'POST', 'headers': headers, 'body': body, 'keepalive': true }).catch(outboundIgnore);
   } catch (refused) {
     // No fetch, or over the browser's keepalive budget: the stored copy remains.
   }

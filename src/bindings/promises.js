@@ -46,13 +46,13 @@ var outboundRefusal = null;
  */
 Module['callApi'] = function (client, method, args) {
   var table = outboundTables.get(client);
-  if (!table) outboundTables.set(client, table = client.promises());
-  var text = method + '\n' + outboundEncodeArgs(function () { return client.maxBodyBytes(); }, args);
+  if (!table) outboundTables.set(client, table = client['promises']());
+  var text = method + '\n' + outboundEncodeArgs(function () { return client['maxBodyBytes'](); }, args);
   var length = outboundWriteText(text);
   // Out of memory: a text the core cannot read, which it refuses as such.
   if (length < 0) length = outboundWriteText(method + '\n!');
   // The network's state goes along: the session asks for it during the call (page.js isOnline).
-  var id = client.call(outboundText.pointer, length, Module['isOnline']());
+  var id = client['call'](outboundText.pointer, length, Module['isOnline']());
   if (id) return Module['pending'](table, id);
   var refusal = outboundRefusal;
   outboundRefusal = null;
@@ -95,8 +95,8 @@ Module['functionOption'] = function (options, name) {
 /** The Error a call rejects with (docs/contract.md, Errors). */
 Module['callError'] = function (message, receivedCall, status) {
   var error = new Error(message);
-  error.receivedCall = receivedCall;
-  if (status) error.status = status;
+  error['receivedCall'] = receivedCall;
+  if (status) error['status'] = status;
   return error;
 };
 

@@ -1,0 +1,38 @@
+// How the browser files fetch and compile dist/outbound.wasm (scripts/bundle.mjs puts this first in
+// dist/outbound.js and dist/outbound.mjs; the Node module reads its .wasm from disk instead).
+// Emscripten's loader fetches the .wasm only once its own runtime has been set up, at the end of the
+// script, and fetches it a second time when streaming compilation fails (a server that does not
+// say application/wasm). Here the request is made first, the module is compiled as it downloads,
+// and the loader receives it through its instantiateWasm hook (js/outbound-api.js), so the rest of
+// the script runs while the .wasm is on the way, and it is requested once whatever the server says.
+
+/**
+ * A Promise of the WebAssembly.Module at `url`, compiled as it downloads when the reply says
+ * application/wasm, else from the whole body; either way one request. A page's
+ * `<link rel="preload" href="…/outbound.wasm" as="fetch" crossorigin>` is the same request (a
+ * CORS-mode GET with the same-origin credentials), so the browser hands this fetch its reply.
+ */
+function outboundCompileWasm(url) {
+  var compiled = fetch(url, { credentials: 'same-origin' }).then(function (response) {
+    if (!response.ok) throw new Error('HTTP ' + response.status + ' from ' + url);
+    if (typeof WebAssembly.compileStreaming === 'function' &&
+        /^application\/wasm\b/i.test(response.headers.get('Content-Type') || '')) {
+      return WebAssembly.compileStreaming(response);
+    }
+    return response.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); });
+  });
+  // A failure is reported by every call (js/outbound-api.js); it is not an unhandled rejection.
+  compiled.catch(function () {});
+  return compiled;
+}
+
+/**
+ * Where dist/outbound.js finds outbound.wasm: beside the script, as Emscripten's loader does (the
+ * script's own address in a page, the worker's in a worker; in a blob: script, the page's base).
+ */
+function outboundWasmBesideScript() {
+  var script = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : '';
+  if (!script && typeof importScripts === 'function') script = self.location.href;
+  var folder = script.indexOf('blob:') === 0 ? '' : script.slice(0, script.replace(/[?#].*/, '').lastIndexOf('/') + 1);
+  return folder + 'outbound.wasm';
+}

@@ -1,0 +1,28 @@
+// A JavaScript library for the link (--js-library, CMakeLists.txt): the parts of embind's
+// JavaScript that the bindings never use, emptied, so that they are not in the page's script. A
+// library given with --js-library overrides Emscripten's own definition of the same name, its
+// dependencies (__deps) included; the names are those of Emscripten 3.1.6's src/embind/embind.js.
+//
+// - embind's C++ registers every built-in type at start-up: std::wstring, std::u16string,
+//   std::u32string and the typed_memory_view of each typed array bring their converters and the
+//   UTF-16 and UTF-32 codecs. The bindings pass strings, numbers, booleans and emscripten::val only;
+//   a type that is never registered is never looked up.
+// - An embind object gets clone, isAliasOf, isDeleted and deleteLater besides delete, and the module
+//   gets flushPendingDeletes, setDelayFunction and two counters of live instances. No embind object
+//   leaves the library (js/outbound-api.js keeps its client in a private field, and calls only
+//   delete on it), and nothing calls the module's four.
+
+mergeInto(LibraryManager.library, {
+  _embind_register_std_wstring__deps: [],
+  _embind_register_std_wstring: function (rawType, charSize, name) {},
+  _embind_register_memory_view__deps: [],
+  _embind_register_memory_view: function (rawType, dataTypeIndex, name) {},
+
+  $init_ClassHandle__deps: ['$ClassHandle_delete'],
+  $init_ClassHandle: function () {
+    ClassHandle.prototype['delete'] = ClassHandle_delete;
+  },
+  $init_embind__deps: [],
+  $init_embind__postset: '',
+  $init_embind: function () {},
+});
