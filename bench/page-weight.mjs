@@ -5,7 +5,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { ROOT, runIfMain } from './lib.mjs';
 
-export const TARGET_BYTES = 40 * 1024;
+// What we hold ourselves to: 45 KB in a page (40 KB is the goal beyond it).
+export const TARGET_BYTES = 45_000;
 // The budget npm test holds the build to (wasm-tests/page-weight-budget.test.mjs).
 export const BUDGET_BYTES = JSON.parse(readFileSync(path.join(ROOT, 'bench/budget.json'), 'utf8')).pageWeightBytes;
 
