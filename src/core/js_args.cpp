@@ -33,7 +33,7 @@ struct ScannedArgs {
 };
 
 // One pass over JSON.stringify's output of the argument array. JSON.stringify escapes lone
-// surrogates as \udXXX, which nlohmann (rightly) refuses; we send U+FFFD in their place, as any
+// surrogates as \udXXX, which a JSON reader (rightly) refuses; we send U+FFFD in their place, as any
 // UTF-8 encoder (TextEncoder, say) would. The same pass measures nesting per argument and finds
 // where each argument's text begins and ends, so each is read on its own, as far as needed.
 ScannedArgs scanArgumentArray(std::string_view json) {

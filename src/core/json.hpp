@@ -5,7 +5,8 @@
 // JavaScript's own shortest form, which is also what goes on the wire — and turned into a double
 // only where a value is compared. Objects keep their members in the order given. Keeping this here
 // rather than in a general JSON library keeps a parser, a number formatter and strtod out of the
-// browser's .wasm (docs/architecture.md, "Size"); the native tests check it against nlohmann/json.
+// browser's .wasm (docs/architecture.md, "The core's own JSON"); the native tests check it against
+// nlohmann/json.
 #pragma once
 
 #include <cstdint>
