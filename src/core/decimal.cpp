@@ -158,18 +158,6 @@ Decimal readDecimal(std::string_view text) {
   return decimal;
 }
 
-std::uint64_t bitsOf(double value) {
-  std::uint64_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
-  return bits;
-}
-
-double doubleOf(std::uint64_t bits) {
-  double value;
-  std::memcpy(&value, &bits, sizeof value);
-  return value;
-}
-
 // Clinger's fast path: digits up to 2^53 and 10^0 to 10^22 are doubles exactly, so a single
 // rounding (the multiplication's or division's) gives the nearest double. Returns false when the
 // number is not one of those.

@@ -1,8 +1,23 @@
 #pragma once
 
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace outbound {
+
+/// A double's IEEE 754 bits, and back: neighbours differ by one, -0.0 is not 0.0.
+inline std::uint64_t bitsOf(double value) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+
+inline double doubleOf(std::uint64_t bits) {
+  double value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
 
 /// The double nearest to the number `text` writes, ties to even: what a correctly rounding
 /// strtod returns in the default rounding mode, subnormals included. "-0" gives -0.0, a number too

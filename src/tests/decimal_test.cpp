@@ -12,23 +12,13 @@
 #include <string>
 #include <vector>
 
+using outbound::bitsOf;
+using outbound::doubleOf;
 using outbound::jsonNumberToDouble;
 
 namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-
-std::uint64_t bitsOf(double value) {
-  std::uint64_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
-  return bits;
-}
-
-double doubleOf(std::uint64_t bits) {
-  double value;
-  std::memcpy(&value, &bits, sizeof value);
-  return value;
-}
 
 // Compared bit for bit, so -0.0 differs from 0.0.
 bool converts(const std::string& text, double expected) {
