@@ -150,29 +150,52 @@ function outboundMaxLength(maxBodyBytes) {
 function outboundEncodeEach(maxBodyBytes, args) {
   var count = args.length;
   var kinds = '';
-  var texts = new Array(count);
-  var length = 0;
-  // One JSON.stringify per argument, so that when one throws, it is the one named.
+  var values = new Array(count);  // what JSON gets: a BigInt as null, a built-in object as its class name
+  var withProperties = -1;  // an argument that is an object, an array or a Date; -2 when several
   for (var i = 0; i < count; i++) {
-    var value = args[i];
     var kind;
     try {
-      kind = outboundKindOf(value);
+      kind = outboundKindOf(args[i]);
     } catch (error) {  // a Proxy whose traps throw
       return outboundReport(i, '', 'could not be read: ' + outboundErrorText(error));
     }
     kinds += kind;
-    if (kind === 'B') value = null;
-    if (kind === 'x') value = outboundBuiltInName(value);
+    values[i] = kind === 'B' ? null : kind === 'x' ? outboundBuiltInName(args[i]) : args[i];
+    if (kind === 'o' || kind === 'a' || kind === 'd') withProperties = withProperties === -1 ? i : -2;
+  }
+  // Only an object, an array or a Date (its toJSON, its getters, a cycle) can make JSON.stringify
+  // throw. With one of them at most, all the arguments go through one JSON.stringify, a fifth
+  // faster than one each, and when it throws, that one is at fault; with more, or when the text
+  // may be too long, each argument is taken on its own, so that the one at fault is named.
+  if (withProperties === -2) return outboundEncodeOneByOne(maxBodyBytes, kinds, values);
+  var text;
+  try {
+    text = JSON.stringify(values);
+  } catch (error) {
+    var culprit = Math.max(withProperties, 0);
+    return outboundUnserializableReport(culprit, values[culprit], error);
+  }
+  // 1 is the least maxBodyBytes may be: a text that short fits every client, which is not asked.
+  if (text.length > outboundMaxLength(1) && text.length > outboundMaxLength(maxBodyBytes())) {
+    return outboundEncodeOneByOne(maxBodyBytes, kinds, values);
+  }
+  return kinds + ':' + text;
+}
+
+// The encoding made one argument at a time: the text, or the report that names the argument
+// JSON.stringify threw on, or the longest when the text is too long.
+function outboundEncodeOneByOne(maxBodyBytes, kinds, values) {
+  var texts = new Array(values.length);
+  var length = 0;
+  for (var i = 0; i < values.length; i++) {
     try {
-      texts[i] = JSON.stringify(value);
+      texts[i] = JSON.stringify(values[i]);
     } catch (error) {
-      return outboundUnserializableReport(i, value, error);
+      return outboundUnserializableReport(i, values[i], error);
     }
     if (texts[i] === undefined) texts[i] = 'null';  // a function or a symbol, as in an array
     length += texts[i].length + 1;
   }
-  // 1 is the least maxBodyBytes may be: a text that short fits every client, which is not asked.
   if (length > outboundMaxLength(1)) {
     var max = maxBodyBytes();
     if (length > outboundMaxLength(max)) return outboundTooLongReport(texts, max);
