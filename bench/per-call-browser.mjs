@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { EVENT, PROPERTIES, ROOT, USERS, log, median, runIfMain } from './lib.mjs';
+import { EVENT, PROPERTIES, ROOT, USERS, closeServer, listen, log, median, runIfMain } from './lib.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROUNDS = 21;
@@ -89,7 +89,7 @@ export async function measureInBrowser() {
       res.end();
     }
   });
-  const origin = await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`)));
+  const origin = await listen(server);
   const browser = await launchChromium();
   try {
     const tab = await browser.newPage();
@@ -113,8 +113,7 @@ export async function measureInBrowser() {
     };
   } finally {
     await browser.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
   }
 }
 

@@ -30,27 +30,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, log, median, runIfMain } from './lib.mjs';
+import { ROOT, closeServer, listen, log, median, runIfMain } from './lib.mjs';
 
 const LOADS = 20;
 const LOAD_TIMEOUT_MS = 20_000;
 const CHROMIUM = '/usr/bin/chromium';
 
 const MIME = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.html': 'text/html; charset=utf-8' };
-
-function listen(server) {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`));
-  });
-}
-
-function closeServer(server) {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
 
 const now = () => performance.timeOrigin + performance.now();
 

@@ -147,6 +147,14 @@ function outboundMaxLength(maxBodyBytes) {
   return 2 * maxBodyBytes + 1024;
 }
 
+// The client's maxBodyBytes when a text of `length` is too long for it, else 0. 1 is the least
+// maxBodyBytes may be: a text that short fits every client, which is not asked.
+function outboundTooLongFor(length, maxBodyBytes) {
+  if (length <= outboundMaxLength(1)) return 0;
+  var max = maxBodyBytes();
+  return length > outboundMaxLength(max) ? max : 0;
+}
+
 function outboundEncodeEach(maxBodyBytes, args) {
   var count = args.length;
   var kinds = '';
@@ -175,10 +183,7 @@ function outboundEncodeEach(maxBodyBytes, args) {
     var culprit = Math.max(withProperties, 0);
     return outboundUnserializableReport(culprit, values[culprit], error);
   }
-  // 1 is the least maxBodyBytes may be: a text that short fits every client, which is not asked.
-  if (text.length > outboundMaxLength(1) && text.length > outboundMaxLength(maxBodyBytes())) {
-    return outboundEncodeOneByOne(maxBodyBytes, kinds, values);
-  }
+  if (outboundTooLongFor(text.length, maxBodyBytes)) return outboundEncodeOneByOne(maxBodyBytes, kinds, values);
   return kinds + ':' + text;
 }
 
@@ -196,10 +201,8 @@ function outboundEncodeOneByOne(maxBodyBytes, kinds, values) {
     if (texts[i] === undefined) texts[i] = 'null';  // a function or a symbol, as in an array
     length += texts[i].length + 1;
   }
-  if (length > outboundMaxLength(1)) {
-    var max = maxBodyBytes();
-    if (length > outboundMaxLength(max)) return outboundTooLongReport(texts, max);
-  }
+  var max = outboundTooLongFor(length, maxBodyBytes);
+  if (max) return outboundTooLongReport(texts, max);
   return kinds + ':[' + texts.join(',') + ']';
 }
 

@@ -294,4 +294,15 @@ double jsonNumberToDouble(std::string_view text) {
   return negative ? -magnitude : magnitude;
 }
 
+bool jsonNumberIsFinite(std::string_view text) {
+  if (!text.empty() && text[0] == '-') text.remove_prefix(1);
+  const Decimal decimal = readDecimal(text);
+  // Only a number whose leading digit sits at 10^308 needs the conversion to tell.
+  if (decimal.digitCount() == 0 || decimal.scientificExponent() < kLargestDecimalExponent) {
+    return true;
+  }
+  return decimal.scientificExponent() == kLargestDecimalExponent &&
+         std::isfinite(convertPositive(decimal));
+}
+
 }  // namespace outbound

@@ -28,4 +28,8 @@ inline double doubleOf(std::uint64_t bits) {
 /// Any number of digits and any exponent are taken, in time linear in the length of the text.
 double jsonNumberToDouble(std::string_view text);
 
+/// Whether jsonNumberToDouble(text) is finite, for the same `text`; converts only a number near
+/// the largest double, so checking a number costs a scan of its text.
+bool jsonNumberIsFinite(std::string_view text);
+
 }  // namespace outbound

@@ -1,6 +1,5 @@
 #include "core/json.hpp"
 
-#include <cmath>
 #include <utility>
 
 #include "core/decimal.hpp"
@@ -48,7 +47,7 @@ class Scanner {
       if (!take('+')) take('-');
       if (!digits()) return false;
     }
-    return fitsInDouble(std::string_view(start, at_ - start));
+    return jsonNumberIsFinite(std::string_view(start, at_ - start));
   }
 
   // After the opening quote, up to and past the closing one: escapes as RFC 8259 lists them, no
@@ -92,44 +91,6 @@ class Scanner {
       unit = unit * 16 + digit;
     }
     return unit;
-  }
-
-  // Whether a number as the grammar reads it is finite as a double. Only numbers whose leading
-  // digit sits near 10^308 need the exact conversion.
-  static bool fitsInDouble(std::string_view number) {
-    constexpr std::int64_t kExponentCap = 1'000'000'000'000;  // beyond any text's digit count
-    std::int64_t magnitude =
-        -1;  // the power of ten of the leading non-zero digit, before the exponent
-    bool seenNonZero = false, afterPoint = false;
-    size_t i = number[0] == '-' ? 1 : 0;
-    for (; i < number.size() && number[i] != 'e' && number[i] != 'E'; ++i) {
-      const char c = number[i];
-      if (c == '.') {
-        afterPoint = true;
-      } else if (!seenNonZero && c == '0') {
-        if (afterPoint) --magnitude;
-      } else if (!seenNonZero) {
-        seenNonZero = true;
-        if (!afterPoint) magnitude = 0;
-      } else if (!afterPoint) {
-        ++magnitude;
-      }
-    }
-    if (!seenNonZero) return true;  // zero, however written
-    std::int64_t exponent = 0;
-    if (i < number.size()) {
-      const bool negative = number[i + 1] == '-';
-      for (++i; i < number.size(); ++i) {
-        if (number[i] >= '0' && number[i] <= '9' && exponent < kExponentCap) {
-          exponent = exponent * 10 + (number[i] - '0');
-        }
-      }
-      if (negative) exponent = -exponent;
-    }
-    const std::int64_t power = magnitude + exponent;
-    if (power < 308) return true;
-    if (power > 308) return false;
-    return std::isfinite(jsonNumberToDouble(number));
   }
 
   // The rest of a multi-byte UTF-8 sequence led by `lead`: no overlong forms, no surrogates,

@@ -16,9 +16,8 @@ const MethodSpec& trackMethod() { return *findMethod("track"); }
 // text, so that a field already in JSON text (a track's properties) is spliced in unparsed; or,
 // for a batch, the array as text.
 struct BodyParts {
-  std::string text;
+  std::string text;  // "{..." while fields are added, or a batch's whole "[...]"
   std::vector<std::string> userIds;
-  bool isArray = false;
 
   void addJsonText(std::string_view name, std::string_view json) {
     text += text.empty() ? '{' : ',';
@@ -30,7 +29,7 @@ struct BodyParts {
 
   BuiltBody finish() && {
     if (text.empty()) text = "{";
-    if (!isArray) text += '}';
+    if (text.front() == '{') text += '}';
     return BuiltBody{std::move(text), std::move(userIds)};
   }
 };
@@ -126,7 +125,6 @@ Status addBatch(const JsArg& events, const std::string& name, std::int64_t nowMs
                         event.value().userIds.end());
   }
   text += ']';
-  body.isArray = true;
   return {};
 }
 
