@@ -130,22 +130,6 @@ export async function startReceiverProcess(options = {}) {
   };
 }
 
-/** Starts `server` on a free port of 127.0.0.1; resolves to its origin. */
-export function listen(server) {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`));
-  });
-}
-
-/** Closes `server`, its open connections included. */
-export function closeServer(server) {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
 /** Runs `main` when the file is run directly: prints its result as JSON on stdout. */
 export async function runIfMain(importMetaUrl, main) {
   if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(importMetaUrl)) {

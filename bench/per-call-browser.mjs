@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { EVENT, PROPERTIES, ROOT, USERS, closeServer, listen, log, median, runIfMain } from './lib.mjs';
+import { EVENT, PROPERTIES, ROOT, USERS, log, median, runIfMain } from './lib.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROUNDS = 21;
@@ -68,7 +68,7 @@ async function roundsInPage({ event, properties, users, rounds, chunk, chunks, s
 
 export async function measureInBrowser() {
   if (!existsSync(CHROMIUM)) return { skipped: `Chromium is not installed at ${CHROMIUM}` };
-  const { launchChromium } = await import('../wasm-tests/browser-helpers.mjs');
+  const { closeServer, launchChromium, listen } = await import('../wasm-tests/browser-helpers.mjs');
   const { createReceiver } = await import('../receiver/receiver.mjs');
   const receiver = createReceiver({ maxRecorded: 10_000 });
   const files = {

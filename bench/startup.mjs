@@ -30,7 +30,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, closeServer, listen, log, median, runIfMain } from './lib.mjs';
+import { ROOT, log, median, runIfMain } from './lib.mjs';
 
 const LOADS = 20;
 const LOAD_TIMEOUT_MS = 20_000;
@@ -76,7 +76,7 @@ ob.track('user-1', 'Signed Up', { plan: 'pro', referrer: { source: 'ad' } }).the
 
 export async function measure() {
   if (!existsSync(CHROMIUM)) return { skipped: `Chromium is not installed at ${CHROMIUM}` };
-  const { launchChromium } = await import('../wasm-tests/browser-helpers.mjs');
+  const { closeServer, launchChromium, listen } = await import('../wasm-tests/browser-helpers.mjs');
   const { createReceiver } = await import('../receiver/receiver.mjs');
 
   // Origin B: the receiver, with arrival stamps.
