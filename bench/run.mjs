@@ -136,13 +136,15 @@ function summaryRows(outcomes) {
   }
   const perCall = get('per-call');
   if (perCall) {
-    rows.push(['Per-call `track`, synchronous (median)', ns(perCall.ours.nsPerCall), 'outbound@1.3.0, `request` stubbed',
+    rows.push(['Per-call `track`, synchronous: the caller\'s loop (median)', ns(perCall.ours.nsPerCall), 'outbound@1.3.0, `request` stubbed',
       ns(perCall.old.nsPerCall), `ours/old ${ratio(perCall.ratios.oursOverOld)}`, 'ours ≤ old', met(perCall.targets.oursAtMostOld)]);
     rows.push(['', '', '`JSON.stringify` of the body (floor)', ns(perCall.stringify.nsPerCall),
       `ours/stringify ${ratio(perCall.ratios.oursOverStringify)}`, 'ours ≤ 4× stringify', met(perCall.targets.oursAtMost4xStringify)]);
+    rows.push(['… with the hand-over of the turn\'s calls to the core (all their work before I/O)', ns(perCall.oursTurn.nsPerCall), 'outbound@1.3.0, `request` stubbed',
+      ns(perCall.old.nsPerCall), `ours/old ${ratio(perCall.ratios.oursTurnOverOld)}`, '', '']);
     const inPage = perCall.browser;
     if (inPage && !inPage.skipped) {
-      rows.push(['Per-call `track`, browser build in Chromium (median)', `${ns(inPage.ours.nsPerCall)}, of which the browser's fetch() ${ns(inPage.browserFetch.nsPerCall)}`,
+      rows.push(['Per-call `track`, browser build in Chromium (median)', `${ns(inPage.ours.nsPerCall)}; with the hand-over ${ns(inPage.oursTurn.nsPerCall)}, of which the browser's fetch() ${ns(inPage.browserFetch.nsPerCall)}`,
         '`JSON.stringify` of the body, in the page', ns(inPage.stringify.nsPerCall), `ours/stringify ${ratio(inPage.oursOverStringify)}`, '', '']);
     }
   }
@@ -207,20 +209,22 @@ function details(outcomes) {
     const spread = (s) => `${int(Math.min(...s.samples))}–${int(Math.max(...s.samples))}`;
     const rows = [
       ['ours, batch {maxEvents: 100, flushIntervalMs: 600000}: 100 calls per timed chunk, delivered between chunks', ns(perCall.ours.nsPerCall), spread(perCall.ours), int(perCall.ours.callsPerRound)],
+      ['… the same chunks with the hand-over of the turn\'s calls to the core (the batch\'s request started)', ns(perCall.oursTurn.nsPerCall), spread(perCall.oursTurn), int(perCall.oursTurn.callsPerRound)],
       ['outbound@1.3.0, `request` stubbed (body serialised, 200 on setImmediate)', ns(perCall.old.nsPerCall), spread(perCall.old), int(perCall.old.callsPerRound)],
       ['`JSON.stringify({user_id, event, properties, timestamp})`', ns(perCall.stringify.nsPerCall), spread(perCall.stringify), int(perCall.stringify.callsPerRound)],
-      ['ours, 1,000 calls back to back (queue up to 1,000 deep)', ns(perCall.oursBacklog1000.nsPerCall), spread(perCall.oursBacklog1000), '1,000'],
-      ['ours, batch off, 100 calls per chunk (each call its own request)', ns(perCall.oursUnbatched.nsPerCall), spread(perCall.oursUnbatched), '100'],
+      ['ours, 1,000 calls back to back (queue up to 1,000 deep), with the hand-over', ns(perCall.oursBacklog1000.nsPerCall), spread(perCall.oursBacklog1000), '1,000'],
+      ['ours, batch off, 100 calls per chunk (each call its own request), with the hand-over', ns(perCall.oursUnbatched.nsPerCall), spread(perCall.oursUnbatched), '100'],
     ];
     const inPage = perCall.browser;
     if (inPage && !inPage.skipped) {
       rows.push(
         [`browser build (\`dist/outbound.js\` + \`.wasm\`, -Oz) in Chromium ${inPage.chromiumVersion}, as the first row`, ns(inPage.ours.nsPerCall), spread(inPage.ours), '500'],
+        ['… with the hand-over, as the second row', ns(inPage.oursTurn.nsPerCall), spread(inPage.oursTurn), '500'],
         ['… of which inside the browser\'s own fetch() (the batch\'s request, once per 100 calls)', ns(inPage.browserFetch.nsPerCall), spread(inPage.browserFetch), '500'],
         ['`JSON.stringify` of the body in the same page', ns(inPage.stringify.nsPerCall), spread(inPage.stringify), '10,000'],
       );
     }
-    sections.push(`### 2. Per-call overhead\n\n\`track(userId, '${'Upgraded Plan'}', properties)\` with ${perCall.payload.properties} properties (one a nested object), ${perCall.payload.users} users in turn; only the synchronous calls are timed. Ours is the Node module (\`dist/outbound-node.cjs\` with \`dist/outbound-node.wasm\`, built for speed; the browser's \`.wasm\` is built for size). Median over ${perCall.rounds} interleaved rounds after warm-up (first three rows); the next two rows are medians of 3; the last three come from a page in headless Chromium (\`bench/per-call-browser.mjs\`), where the old library cannot run as shipped. Ours includes, once per 100 calls, starting the batch's HTTP request. ours/old ${ratio(perCall.ratios.oursOverOld)}, ours/stringify ${ratio(perCall.ratios.oursOverStringify)}.\n\n${
+    sections.push(`### 2. Per-call overhead\n\n\`track(userId, '${'Upgraded Plan'}', properties)\` with ${perCall.payload.properties} properties (one a nested object), ${perCall.payload.users} users in turn; only the synchronous calls are timed: the caller's loop, and the loop with the hand-over of its calls to the core, a microtask queued by the first (\`src/bindings/promises.js\`; the arguments are captured as JSON during the call). Ours is the Node module (\`dist/outbound-node.cjs\` with \`dist/outbound-node.wasm\`, built for speed; the browser's \`.wasm\` is built for size). Median over ${perCall.rounds} interleaved rounds after warm-up (first four rows); the next two rows are medians of 3; the last four come from a page in headless Chromium (\`bench/per-call-browser.mjs\`), where the old library cannot run as shipped. With the hand-over, ours includes, once per 100 calls, starting the batch's HTTP request. ours/old ${ratio(perCall.ratios.oursOverOld)}, ours/stringify ${ratio(perCall.ratios.oursOverStringify)}.\n\n${
       table(['subject', 'median per call', 'range over rounds (ns)', 'calls per round'], rows)}`);
   } else if (outcomes['per-call']) sections.push(failed('per-call', outcomes['per-call']));
 

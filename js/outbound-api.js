@@ -181,9 +181,9 @@ function defineOutbound(createModule, how) {
     }
 
     /** Resolves once every call made so far has settled (delivered, or failed for good). */
-    flush() { return this.#whenReady((client) => client.flush()); }
+    flush() { return this.#whenReady((client) => core.flushClient(client, false)); }
     /** flush(), then every later call rejects; no timer is left behind. */
-    close() { return this.#whenReady((client) => client.close()); }
+    close() { return this.#whenReady((client) => core.flushClient(client, true)); }
 
     // identify, track... (README.md): one method per row of the method table. A static field, not
     // a static block, so that the class needs no newer JavaScript than its private methods do.

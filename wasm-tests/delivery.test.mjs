@@ -180,3 +180,48 @@ describe('flush and close', () => {
     assert.equal(receiver.calls().length, 1);
   });
 });
+
+// A call's arguments are captured as it is made; the core takes the calls of one turn of the event
+// loop together at its end, or sooner when their text grows long (src/bindings/promises.js).
+describe('the calls of one turn', () => {
+  let receiver;
+  before(async () => { receiver = await startReceiver(); });
+  after(() => receiver.close());
+  beforeEach(() => receiver.clear());
+
+  test('what a call was given is sent as it was then, even if the caller changes it later in the same turn', async () => {
+    const client = clientFor(receiver);
+    const properties = { plan: 'pro', seats: 3, owner: { name: 'Ada' } };
+    const tracked = client.track('u-1', 'Upgraded', properties);
+    properties.plan = 'free';
+    properties.owner.name = 'Bob';
+    delete properties.seats;
+    await tracked;
+    assert.deepEqual(onlyCall(receiver).body.properties, { plan: 'pro', seats: 3, owner: { name: 'Ada' } });
+  });
+
+  test('a turn of 600 calls of 1 KB each (taken by the core in several parts): all delivered, a user\'s identify calls in call order', { timeout: 120_000 }, async () => {
+    const client = clientFor(receiver, { maxInFlight: 4 });
+    const padding = 'x'.repeat(1000);
+    const calls = [];
+    for (let n = 0; n < 600; n++) {
+      calls.push(n % 2 ? client.track('u-1', 'Step', { n, padding }) : client.identify('u-1', { n, padding }));
+    }
+    await Promise.all(calls);
+    const identified = receiver.calls().filter((call) => call.path.endsWith('/identify')).map((call) => call.body.attributes.n);
+    assert.deepEqual(identified, Array.from({ length: 300 }, (_, i) => 2 * i));
+    assert.equal(receiver.calls().length, 600);
+  });
+
+  test('a refused call among others of its turn rejects with its own message; the others are delivered', async () => {
+    const client = clientFor(receiver);
+    const results = await Promise.allSettled([
+      client.track('u-1', 'first'),
+      client.track('u-1', ''),
+      client.track('u-1', 'third'),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.match(results[1].reason.message, /^track: event must be a non-empty string/);
+    assert.deepEqual(receiver.calls().map((call) => call.body.event).sort(), ['first', 'third']);
+  });
+});

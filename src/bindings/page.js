@@ -72,7 +72,10 @@ Module['watchPage'] = function () {
   if (Module['watchingPage']) return true;
   if (typeof addEventListener !== 'function') return false;
   try {
-    addEventListener('pagehide', function () { Module['releaseAll'](); });
+    addEventListener('pagehide', function () {
+      Module['handOverCalls']();
+      Module['releaseAll']();
+    });
     addEventListener('online', function () { Module['resumeAll'](); });
   } catch (error) {
     // Without the events, the heartbeat and the next page still recover the stored calls.

@@ -2,20 +2,25 @@
 // Error objects the C++ side hands back, and the reporting of failures (onError, warnings).
 // Included with --pre-js after js_args.js, whose encoding and outboundErrorText it uses.
 
+/** A Promise with its resolve and reject, as `settle` keeps them. */
+function outboundSettlers() {
+  var settlers = {};
+  settlers.promise = new Promise(function (resolve, reject) {
+    settlers.resolve = resolve;
+    settlers.reject = reject;
+  });
+  return settlers;
+}
+
 /**
  * A Promise for what completes later, kept in `table` under `key` until `settle` settles it. Each
  * client has its table, a Map (ClientSession's promises_), with a call's id or minus a flush's id
  * as the key: settling takes one trip into JavaScript with a number, and C++ holds no Promise.
  */
 Module['pending'] = function (table, key) {
-  var settlers = {};
-  var promise = new Promise(function (resolve, reject) {
-    settlers.resolve = resolve;
-    settlers.reject = reject;
-  });
-  settlers.promise = promise;
+  var settlers = outboundSettlers();
   table.set(key, settlers);
-  return promise;
+  return settlers.promise;
 };
 
 /**
@@ -35,30 +40,85 @@ Module['settle'] = function (table, key, error, onError) {
 
 // Each embind client's table of Promises, asked for once.
 var outboundTables = new WeakMap();
-// The error of the call being refused, and its onError (`refuse`, during `callApi`).
+// The error of the call being refused, and its onError (`refuse`, during a call's hand-over).
 var outboundRefusal = null;
+// The calls made since the core last took them, in order: {embindClient, methodName, argsText, onlineThen, settlers}.
+var outboundTurnCalls = [];
+// The length of their texts. Past outboundTurnLimit, the core takes them at once: a burst of
+// thousands of calls in one turn keeps only a few hundred texts alive, which the garbage collector
+// frees young and cheaply (kept to the end of the turn, they cost a tenth more in all).
+var outboundTurnLength = 0;
+var outboundTurnLimit = 128 * 1024;
 
 /**
- * Calls the API method `method` of `client` (the embind class) with the array `args`: encodes
- * them (js_args.js), writes the name and the arguments into the heap, and makes the call's
- * Promise once C++ has its id. An unreadable or oversized argument still makes a text, which the
- * core refuses with its message.
+ * Calls the API method `method` of `client` (the embind class) with the array `args`. What the
+ * caller passed is captured now, as JSON (js_args.js), with the network's state; the core takes
+ * the calls of one turn of the event loop together, once the caller's synchronous code has run
+ * (a microtask, before any I/O), so a burst of calls costs the caller little more than its
+ * JSON.stringify, and a Promise. An unreadable or oversized argument still makes a text, which
+ * the core refuses with its message.
  */
 Module['callApi'] = function (client, method, args) {
+  var call = {
+    embindClient: client,
+    methodName: method,
+    argsText: method + '\n' + outboundEncodeArgs(function () { return client['maxBodyBytes'](); }, args),
+    // The session asks for the network's state during the call (page.js isOnline).
+    onlineThen: Module['isOnline'](),
+    settlers: outboundSettlers(),
+  };
+  outboundTurnCalls.push(call);
+  outboundTurnLength += call.argsText.length;
+  if (outboundTurnLength > outboundTurnLimit) Module['handOverCalls']();
+  else if (outboundTurnCalls.length === 1) queueMicrotask(Module['handOverCalls']);
+  return call.settlers.promise;
+};
+
+/**
+ * Hands the calls made so far to the core, in order. Also run before a flush or close (which must
+ * count them) and as the page goes away. Never throws: each call settles on its own.
+ */
+Module['handOverCalls'] = function () {
+  var calls = outboundTurnCalls;
+  outboundTurnCalls = [];
+  outboundTurnLength = 0;
+  for (var i = 0; i < calls.length; i++) {
+    try {
+      outboundHandOver(calls[i]);
+    } catch (error) {  // the module itself failed (out of memory): the call fails, nothing throws
+      var settlers = calls[i].settlers;
+      settlers.promise.catch(outboundIgnore);
+      var failure = Module['callError'](calls[i].methodName + ': the call could not be made: ' +
+        outboundErrorText(error), false);
+      settlers.reject(failure);
+      Module['report'](failure);
+    }
+  }
+};
+
+// Writes one call's name and arguments into the heap and lets the core judge and queue it.
+function outboundHandOver(call) {
+  var client = call.embindClient;
   var table = outboundTables.get(client);
   if (!table) outboundTables.set(client, table = client['promises']());
-  var text = method + '\n' + outboundEncodeArgs(function () { return client['maxBodyBytes'](); }, args);
-  var length = outboundWriteText(text);
+  var length = outboundWriteText(call.argsText);
   // Out of memory: a text the core cannot read, which it refuses as such.
-  if (length < 0) length = outboundWriteText(method + '\n!');
-  // The network's state goes along: the session asks for it during the call (page.js isOnline).
-  var id = client['call'](outboundText.pointer, length, Module['isOnline']());
-  if (id) return Module['pending'](table, id);
+  if (length < 0) length = outboundWriteText(call.methodName + '\n!');
+  var id = client['call'](outboundText.pointer, length, call.onlineThen);
+  if (id) {
+    table.set(id, call.settlers);
+    return;
+  }
   var refusal = outboundRefusal;
   outboundRefusal = null;
-  var promise = Module['pending'](table, 0);
+  table.set(0, call.settlers);
   Module['settle'](table, 0, refusal.error, refusal.onError);
-  return promise;
+}
+
+/** `client`'s flush() (or close(), when `closing`), once the calls made before it are in. */
+Module['flushClient'] = function (client, closing) {
+  Module['handOverCalls']();
+  return closing ? client['close']() : client['flush']();
 };
 
 /** For C++, refusing the call being made: its Promise rejects with `error` (see `settle`). */
