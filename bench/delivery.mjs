@@ -11,10 +11,12 @@
 //   (err, response, body). It gets a keep-alive agent with at most 64 sockets: request@2.55 on
 //   Node 20 would use the global agent with no socket limit, which here opens one socket per call
 //   and is slower, so the limit favours the old library.
+// - the receiver alone (receiverAlone below): the floor of our runs.
 import http from 'node:http';
-import { EVENT, PROPERTIES, USERS, forwardingRequest, loadOld, loadOurs, log, runIfMain, startReceiverProcess } from './lib.mjs';
+import { EVENT, PROPERTIES, USERS, forwardingRequest, loadOld, loadOurs, log, median, runIfMain, startReceiverProcess } from './lib.mjs';
 
 export const CALLS = 10_000;
+const RECEIVER_ROUNDS = 5;
 const WARMUP_CALLS = 5_000;
 const SETTLE_LIMIT_MS = 180_000; // a run that takes longer is reported as unfinished
 export const TARGET_SPEEDUP = 10;
@@ -58,6 +60,38 @@ async function run(receiver, label, makeCall) {
   return result;
 }
 
+// The receiver alone: the batch bodies of one run (100 of 100 events, built beforehand), POSTed by
+// plain node:http over as many sockets as our client keeps requests in flight (6). What answering
+// them costs the receiver's process, which no client can go below. Median of RECEIVER_ROUNDS.
+async function receiverAlone(receiver) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 6 });
+  const batchBody = (first) => JSON.stringify(Array.from({ length: 100 }, (_, i) => ({
+    user_id: USERS[(first + i) % USERS.length], event: EVENT, properties: { ...PROPERTIES, seq: first + i },
+    timestamp: Math.floor(Date.now() / 1000),
+  })));
+  const bodies = Array.from({ length: CALLS / 100 }, (_, b) => batchBody(b * 100));
+  const post = (body) => new Promise((resolve, reject) => {
+    const request = http.request(`${receiver.url}/track/batch`, {
+      method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'X-Outbound-Key': 'bench-key' },
+    }, (response) => {
+      response.resume();
+      response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${response.statusCode}`))));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+  const rounds = [];
+  for (let round = 0; round < RECEIVER_ROUNDS; round++) {
+    await receiver.clear();
+    const started = performance.now();
+    await Promise.all(bodies.map(post));
+    rounds.push(performance.now() - started);
+  }
+  agent.destroy();
+  log(`delivery: the receiver alone, ${bodies.length} batch bodies over 6 sockets: ${median(rounds).toFixed(0)} ms`);
+  return { requests: bodies.length, sockets: 6, wallMs: median(rounds), samples: rounds };
+}
+
 export async function measure() {
   const receiver = await startReceiverProcess();
   const outbound = loadOurs();
@@ -88,11 +122,13 @@ export async function measure() {
   runs.push(await run(receiver, 'outbound@1.3.0 (one request per call)', (u, e, p) => old.track(u, e, p)));
 
   agent.destroy();
+  const receiverFloor = await receiverAlone(receiver);
   await receiver.close();
   const [oursTrue, ours50, oldRun] = runs;
   const speedup = (ours) => oldRun.wallMs / ours.wallMs;
   return {
     calls: CALLS,
+    receiverAlone: receiverFloor,
     old: oldRun,
     oursBatchTrue: { ...oursTrue, speedupOverOld: speedup(oursTrue) },
     oursBatch50: { ...ours50, speedupOverOld: speedup(ours50) },

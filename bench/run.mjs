@@ -241,7 +241,12 @@ function details(outcomes) {
       `${int(run.fulfilled ?? 0)} / ${int(run.rejected ?? 0)}`, `${int(run.distinctEvents)} / ${int(run.lost)} / ${int(run.duplicates)}`,
       run.speedupOverOld ? ratio(run.speedupOverOld) : '—',
     ]);
-    sections.push(`### 3. Delivery\n\n${int(delivery.calls)} \`track\` calls made back to back, to the receiver in another process; wall time from the first call until every Promise settled. "Calls" is the time the synchronous calls alone took.\n\n${
+    if (delivery.receiverAlone) {
+      const alone = delivery.receiverAlone;
+      rows.push([`the receiver alone: our runs' ${int(alone.requests)} batch bodies, built beforehand, POSTed by plain \`node:http\` over ${alone.sockets} sockets (median of ${alone.samples.length})`,
+        ms(alone.wallMs), '—', int(alone.requests), '—', '—', '—', '—', '—']);
+    }
+    sections.push(`### 3. Delivery\n\n${int(delivery.calls)} \`track\` calls made back to back, to the receiver in another process; wall time from the first call until every Promise settled. "Calls" is the time the synchronous calls alone took. The last row is the floor of ours: what the receiver takes to answer the same requests with no client work before them.\n\n${
       table(['client', 'wall time', 'calls', 'requests', 'requests/event', 'batch sizes (count×events)', 'resolved / rejected', 'delivered / lost / duplicated', 'old/ours'], rows)}`);
   } else if (outcomes.delivery) sections.push(failed('delivery', outcomes.delivery));
 
