@@ -1,6 +1,5 @@
 #include "core/js_args.hpp"
 
-#include <cctype>
 #include <optional>
 #include <string>
 #include <utility>
@@ -10,91 +9,13 @@ namespace {
 
 constexpr std::string_view kAllKinds = "snbzuNIiBSFdaox";
 
-bool isHighSurrogate(unsigned unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
-bool isLowSurrogate(unsigned unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
-
-// The code unit of a \uXXXX escape starting at text[at], or 0x110000 when there is none.
-unsigned escapedUnitAt(std::string_view text, size_t at) {
-  if (at + 6 > text.size() || text[at] != '\\' || text[at + 1] != 'u') return 0x110000;
-  unsigned unit = 0;
-  for (const char h : text.substr(at + 2, 4)) {
-    const int digit = hexDigitValue(h);
-    if (digit < 0) return 0x110000;
-    unit = unit * 16 + digit;
-  }
-  return unit;
-}
-
-struct ScannedArgs {
-  std::string replaced;  // the text with lone surrogates replaced by U+FFFD; empty if it had none
-  int tooDeepArg = -1;   // index of the first argument nested too deeply, or -1
-  std::vector<std::pair<size_t, size_t>> elements;  // [begin, end) of each argument in text
-  bool wellFormed = false;                          // one array, and nothing around it
-};
-
-// One pass over JSON.stringify's output of the argument array. JSON.stringify escapes lone
-// surrogates as \udXXX, which a JSON reader (rightly) refuses; we send U+FFFD in their place, as any
-// UTF-8 encoder (TextEncoder, say) would. The same pass measures nesting per argument and finds
-// where each argument's text begins and ends, so each is read on its own, as far as needed.
-ScannedArgs scanArgumentArray(std::string_view json) {
-  ScannedArgs scanned;
-  bool inString = false;
-  bool closed = false;
-  bool malformed = false;
-  int depth = 0;
-  int argIndex = 0;
-  size_t elementStart = 0;
-  const char* const data = json.data();  // indexed directly: -Oz leaves accessors as calls
-  const size_t size = json.size();
-  for (size_t i = 0; i < size; ++i) {
-    const char c = data[i];
-    if (inString) {
-      if (c == '"') {
-        inString = false;
-      } else if (c == '\\') {
-        const unsigned unit = escapedUnitAt(json, i);
-        if (isHighSurrogate(unit) && isLowSurrogate(escapedUnitAt(json, i + 6))) {
-          i += 11;
-        } else if (isHighSurrogate(unit) || isLowSurrogate(unit)) {
-          // Replaced in place (the same length), in a copy made at the first.
-          if (scanned.replaced.empty()) scanned.replaced = std::string(json);
-          scanned.replaced.replace(i, 6, "\\ufffd");
-          i += 5;
-        } else {
-          i += 1;
-        }
-      }
-      continue;
-    }
-    if (depth == 0 && c != '[') {
-      malformed |= !std::isspace(static_cast<unsigned char>(c));
-      continue;
-    }
-    if (c == '"') {
-      inString = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth == 1) {
-        malformed |= closed;
-        elementStart = i + 1;
-      }
-      if (depth > kMaxNestingDepth + 1 && scanned.tooDeepArg < 0) scanned.tooDeepArg = argIndex;
-    } else if (c == ']' || c == '}') {
-      if (depth == 1) {
-        malformed |= c != ']';
-        if (i > elementStart || !scanned.elements.empty()) {
-          scanned.elements.emplace_back(elementStart, i);
-        }
-        closed = true;
-      }
-      --depth;
-    } else if (c == ',' && depth == 1) {
-      scanned.elements.emplace_back(elementStart, i);
-      elementStart = i + 1;
-      ++argIndex;
-    }
-  }
-  scanned.wellFormed = closed && depth == 0 && !inString && !malformed;
-  return scanned;
+// JSON.stringify escapes a lone surrogate as \udXXX, which a JSON reader (rightly) refuses as
+// text; we send U+FFFD in its place, as any UTF-8 encoder (TextEncoder, say) would. The escapes
+// have the same length, so the elements' places do not move.
+std::string withLoneSurrogatesReplaced(std::string_view text, const std::vector<size_t>& offsets) {
+  std::string replaced(text);
+  for (const size_t at : offsets) replaced.replace(at, 6, "\\ufffd");
+  return replaced;
 }
 
 std::string argName(const std::vector<std::string>& names, size_t index) {
@@ -224,26 +145,32 @@ Result<std::vector<JsArg>> decodeJsArgs(std::string_view encoded,
   const size_t colon = encoded.find(':');
   if (colon == std::string_view::npos) return invalidArgument("the arguments could not be read");
   const std::string_view kinds = encoded.substr(0, colon);
-  const ScannedArgs scanned = scanArgumentArray(encoded.substr(colon + 1));
-  const std::string_view array =
-      scanned.replaced.empty() ? encoded.substr(colon + 1) : std::string_view(scanned.replaced);
-  if (scanned.tooDeepArg >= 0) {
-    return invalidArgument(argName(argNames, scanned.tooDeepArg) + " is nested more than " +
+  std::string_view array = encoded.substr(colon + 1);
+  // One pass reads and checks the whole array, and finds where each argument's text is.
+  const auto read = readJsonArrayElements(array);
+  if (!read) return invalidArgument("the arguments could not be read");
+  const auto& elements = read->elements;
+  for (size_t i = 0; i < elements.size(); ++i) {
+    if (elements[i].depth <= kMaxNestingDepth) continue;
+    return invalidArgument(argName(argNames, i) + " is nested more than " +
                            std::to_string(kMaxNestingDepth) + " levels deep");
   }
-  if (!scanned.wellFormed || scanned.elements.size() != kinds.size() ||
-      kinds.find_first_not_of(kAllKinds) != std::string_view::npos) {
+  if (elements.size() != kinds.size() || kinds.find_first_not_of(kAllKinds) != std::string_view::npos) {
     return invalidArgument("the arguments could not be read");
+  }
+  std::string replaced;
+  if (!read->loneSurrogates.empty()) {
+    replaced = withLoneSurrogatesReplaced(array, read->loneSurrogates);
+    array = replaced;
   }
   std::vector<JsArg> args(kinds.size());
   for (size_t i = 0; i < kinds.size(); ++i) {
-    const auto [begin, end] = scanned.elements[i];
-    const std::string_view text = array.substr(begin, end - begin);
+    const std::string_view text = array.substr(elements[i].begin, elements[i].end - elements[i].begin);
     JsArg& arg = args[i];
     arg.kind = static_cast<JsKind>(kinds[i]);
     if (arg.kind == JsKind::Object) {
-      // Kept as text: what only needs checking is not turned into a tree (see JsArg::raw).
-      if (!isWellFormedJson(text)) return invalidArgument("the arguments could not be read");
+      // Kept as text, checked already: what only needs checking is not turned into a tree (see
+      // JsArg::raw).
       arg.raw = std::string(text);
       continue;
     }

@@ -1,5 +1,7 @@
 #include "core/json.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "core/decimal.hpp"
@@ -14,9 +16,14 @@ constexpr std::size_t kMaxTreeDepth = 512;
 // Reads JSON text token by token, checking each against RFC 8259.
 class Scanner {
  public:
-  explicit Scanner(std::string_view text) : at_(text.data()), end_(text.data() + text.size()) {}
+  explicit Scanner(std::string_view text)
+      : start_(text.data()), at_(text.data()), end_(text.data() + text.size()) {}
+
+  /// From now on, a lone surrogate escape is let through, its offset noted in `offsets`.
+  void noteLoneSurrogates(std::vector<std::size_t>* offsets) { loneSurrogates_ = offsets; }
 
   const char* position() const { return at_; }
+  std::size_t offset() const { return static_cast<std::size_t>(at_ - start_); }
   bool atEnd() const { return at_ == end_; }
   char peek() const { return at_ == end_ ? '\0' : *at_; }
 
@@ -70,16 +77,33 @@ class Scanner {
     return at_ > start;
   }
 
+  // After the backslash.
   bool escape() {
     if (atEnd()) return false;
+    const std::size_t backslash = offset() - 1;
     const char kind = *at_++;
     if (kind != 'u') return std::string_view("\"\\/bfnrt").find(kind) != std::string_view::npos;
     const int unit = hexUnit();
     if (unit < 0xD800 || unit > 0xDFFF) return unit >= 0;
     // A UTF-16 surrogate escape stands for a character only as a high-low pair.
-    if (unit > 0xDBFF || !literal("\\u")) return false;
-    const int low = hexUnit();
-    return low >= 0xDC00 && low <= 0xDFFF;
+    if (unit <= 0xDBFF && lowSurrogateEscapeFollows()) {
+      at_ += 6;
+      return true;
+    }
+    if (loneSurrogates_ == nullptr) return false;
+    loneSurrogates_->push_back(backslash);
+    return true;
+  }
+
+  bool lowSurrogateEscapeFollows() const {
+    if (end_ - at_ < 6 || at_[0] != '\\' || at_[1] != 'u') return false;
+    int unit = 0;
+    for (int i = 2; i < 6; ++i) {
+      const int digit = hexDigitValue(at_[i]);
+      if (digit < 0) return false;
+      unit = unit * 16 + digit;
+    }
+    return unit >= 0xDC00 && unit <= 0xDFFF;
   }
 
   // Four hex digits, as a UTF-16 code unit; -1 when they are not there.
@@ -121,8 +145,10 @@ class Scanner {
 
   // Pointers, not an index into a string_view: at -Oz its accessors stay calls, in loops over
   // every byte.
+  const char* start_;
   const char* at_;
   const char* end_;
+  std::vector<std::size_t>* loneSurrogates_ = nullptr;
 };
 
 void appendUtf8(std::string& out, unsigned codePoint) {
@@ -182,10 +208,18 @@ class JsonReader {
  public:
   JsonReader(std::string_view text, bool build) : scan_(text), build_(build) {}
 
+  /// Reading an array, notes where each of its elements begins and ends, and how deep it nests.
+  void noteElements(JsonArrayElements* elements) {
+    elements_ = elements;
+    scan_.noteLoneSurrogates(&elements->loneSurrogates);
+  }
+
   bool read() {
-    enum class Expect { Value, Key, AfterValue } expect = Expect::Value;
+    Expect expect = Expect::Value;
     while (true) {
+      if (elements_ != nullptr) noteElementEnd(expect);
       scan_.skipWhitespace();
+      if (elements_ != nullptr) noteElementStart(expect);
       if (expect == Expect::Key) {
         if (!string(build_ ? &key_ : nullptr)) return false;
         scan_.skipWhitespace();
@@ -223,12 +257,27 @@ class JsonReader {
   Json result;
 
  private:
+  enum class Expect { Value, Key, AfterValue };
   enum class Opened { Failed, Closed, Open };
+
+  // An element of the outermost array begins where a value is expected right inside it, and ends
+  // where, back right inside it, a value has just been read.
+  void noteElementStart(Expect expect) {
+    if (kinds_.size() != 1 || expect != Expect::Value) return;
+    elementStart_ = scan_.offset();
+    elementDepth_ = 0;
+  }
+  void noteElementEnd(Expect expect) {
+    if (kinds_.size() != 1 || expect != Expect::AfterValue || elementStart_ == kNoElement) return;
+    elements_->elements.push_back({elementStart_, scan_.offset(), elementDepth_});
+    elementStart_ = kNoElement;
+  }
 
   // Opens an object or an array; one closed at once ({} or []) is left off the stack of open
   // containers.
   Opened open(char c) {
     if (build_ && open_.size() >= kMaxTreeDepth) return Opened::Failed;
+    elementDepth_ = std::max(elementDepth_, kinds_.size());  // the outermost array is level 0
     scan_.take(c);
     Json* container = place(c == '{' ? Json::object() : Json::array());
     scan_.skipWhitespace();
@@ -282,8 +331,13 @@ class JsonReader {
     return &container.elements_.back();
   }
 
+  static constexpr std::size_t kNoElement = SIZE_MAX;
+
   Scanner scan_;
   bool build_;
+  JsonArrayElements* elements_ = nullptr;
+  std::size_t elementStart_ = kNoElement;
+  std::size_t elementDepth_ = 0;
   std::vector<char> kinds_;  // the containers we are inside, innermost last: '{' or '['
   std::vector<Json*> open_;  // the same, as nodes of the tree, when building
   std::string key_;          // the key of the member being read
@@ -370,7 +424,14 @@ Json parseJson(std::string_view text) {
   return reader.read() ? std::move(reader.result) : Json::invalid();
 }
 
-bool isWellFormedJson(std::string_view text) { return JsonReader(text, /*build=*/false).read(); }
+std::optional<JsonArrayElements> readJsonArrayElements(std::string_view text) {
+  JsonArrayElements elements;
+  JsonReader reader(text, /*build=*/false);
+  reader.noteElements(&elements);
+  const auto first = text.find_first_not_of(" \t\n\r");
+  if (first == std::string_view::npos || text[first] != '[' || !reader.read()) return std::nullopt;
+  return elements;
+}
 
 void appendJsonString(std::string& out, std::string_view text) {
   out += '"';

@@ -83,9 +83,24 @@ class Json {
 /// else gives Json::invalid(). Nesting is followed without recursion.
 Json parseJson(std::string_view text);
 
-/// Whether parseJson would read `text`, without building anything: for text that only needs
-/// checking before it is passed on as it is (a track's properties).
-bool isWellFormedJson(std::string_view text);
+/// One element of an array read by readJsonArrayElements: its text is [begin, end) of the array's,
+/// and `depth` is how many containers deep it goes (0 for a number, 1 for {} or [1], 2 for [[]]).
+struct JsonArrayElement {
+  std::size_t begin;
+  std::size_t end;
+  std::size_t depth;
+};
+
+struct JsonArrayElements {
+  std::vector<JsonArrayElement> elements;
+  /// Where a lone UTF-16 surrogate escape (\uD800 with no low half after it, or a lone low half)
+  /// begins: JSON.stringify writes one for a lone surrogate, which no UTF-8 text can hold.
+  std::vector<std::size_t> loneSurrogates;
+};
+
+/// The elements of a JSON array, in one pass that checks the text as parseJson does, except that
+/// lone surrogate escapes are let through and listed; nothing when it is not one array.
+std::optional<JsonArrayElements> readJsonArrayElements(std::string_view text);
 
 /// Compact JSON, escaped as JSON.stringify escapes.
 std::string toJsonText(const Json& value);
