@@ -110,10 +110,17 @@ var outboundNodeHttp = (function () {
     response.on('close', end);
   }
 
+  // A client sends every request to the same few URLs: the last one read is kept.
+  var lastUrl = { text: '', url: null };
+  function urlOf(text) {
+    if (lastUrl.text !== text) lastUrl = { text: text, url: new URL(text) };
+    return lastUrl.url;
+  }
+
   return function (request, done) {
     var url;
     try {
-      url = new URL(request.url);
+      url = urlOf(request.url);
     } catch (invalid) {
       return process.nextTick(done, { status: 0, failure: 'invalid URL ' + request.url });
     }
