@@ -42,7 +42,8 @@ Module['settle'] = function (table, key, error, onError) {
 var outboundTables = new WeakMap();
 // The error of the call being refused, and its onError (`refuse`, during a call's hand-over).
 var outboundRefusal = null;
-// The calls made since the core last took them, in order: {embindClient, methodName, argsText, onlineThen, settlers}.
+// The calls made since the core last took them, in order:
+// {embindClient, methodName, callText (the name, a newline, the arguments), onlineThen, settlers}.
 var outboundTurnCalls = [];
 // The length of their texts. Past outboundTurnLimit, the core takes them at once: a burst of
 // thousands of calls in one turn keeps only a few hundred texts alive, which the garbage collector
@@ -62,13 +63,13 @@ Module['callApi'] = function (client, method, args) {
   var call = {
     embindClient: client,
     methodName: method,
-    argsText: method + '\n' + outboundEncodeArgs(function () { return client['maxBodyBytes'](); }, args),
+    callText: method + '\n' + outboundEncodeArgs(function () { return client['maxBodyBytes'](); }, args),
     // The session asks for the network's state during the call (page.js isOnline).
     onlineThen: Module['isOnline'](),
     settlers: outboundSettlers(),
   };
   outboundTurnCalls.push(call);
-  outboundTurnLength += call.argsText.length;
+  outboundTurnLength += call.callText.length;
   if (outboundTurnLength > outboundTurnLimit) Module['handOverCalls']();
   else if (outboundTurnCalls.length === 1) queueMicrotask(Module['handOverCalls']);
   return call.settlers.promise;
@@ -101,7 +102,7 @@ function outboundHandOver(call) {
   var client = call.embindClient;
   var table = outboundTables.get(client);
   if (!table) outboundTables.set(client, table = client['promises']());
-  var length = outboundWriteText(call.argsText);
+  var length = outboundWriteText(call.callText);
   // Out of memory: a text the core cannot read, which it refuses as such.
   if (length < 0) length = outboundWriteText(call.methodName + '\n!');
   var id = client['call'](outboundText.pointer, length, call.onlineThen);
