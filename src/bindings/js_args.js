@@ -128,15 +128,18 @@ function outboundTooLongReport(texts, maxBodyBytes) {
  * and says so). For the constructor's arguments (outbound_class.cpp).
  */
 Module['encodeArgs'] = function (maxBodyBytes, args) {
-  return outboundEncodeArgs(function () { return maxBodyBytes; }, args);
+  return outboundEncodeArgs({ 'maxBodyBytes': function () { return maxBodyBytes; } }, args);
 };
 
-/** encodeArgs, with maxBodyBytes() asked for only when the text is long. Never throws. */
-function outboundEncodeArgs(maxBodyBytes, args) {
+/**
+ * encodeArgs, with `limits['maxBodyBytes']()` (the embind client's, for a call) asked for only
+ * when the text is long. Never throws.
+ */
+function outboundEncodeArgs(limits, args) {
   // Called from C++, or with the caller's values: an exception thrown through WebAssembly frames
   // would leave the module's stack pointer behind, so nothing may escape.
   try {
-    return outboundEncodeEach(maxBodyBytes, args);
+    return outboundEncodeEach(limits, args);
   } catch (error) {
     return outboundReport(0, '', 'could not be read: ' + outboundErrorText(error));
   }
@@ -149,13 +152,13 @@ function outboundMaxLength(maxBodyBytes) {
 
 // The client's maxBodyBytes when a text of `length` is too long for it, else 0. 1 is the least
 // maxBodyBytes may be: a text that short fits every client, which is not asked.
-function outboundTooLongFor(length, maxBodyBytes) {
+function outboundTooLongFor(length, limits) {
   if (length <= outboundMaxLength(1)) return 0;
-  var max = maxBodyBytes();
+  var max = limits['maxBodyBytes']();
   return length > outboundMaxLength(max) ? max : 0;
 }
 
-function outboundEncodeEach(maxBodyBytes, args) {
+function outboundEncodeEach(limits, args) {
   var count = args.length;
   var kinds = '';
   var values = new Array(count);  // what JSON gets: a BigInt as null, a built-in object as its class name
@@ -175,7 +178,7 @@ function outboundEncodeEach(maxBodyBytes, args) {
   // throw. With one of them at most, all the arguments go through one JSON.stringify, a fifth
   // faster than one each, and when it throws, that one is at fault; with more, or when the text
   // may be too long, each argument is taken on its own, so that the one at fault is named.
-  if (withProperties === -2) return outboundEncodeOneByOne(maxBodyBytes, kinds, values);
+  if (withProperties === -2) return outboundEncodeOneByOne(limits, kinds, values);
   var text;
   try {
     text = JSON.stringify(values);
@@ -183,13 +186,13 @@ function outboundEncodeEach(maxBodyBytes, args) {
     var culprit = Math.max(withProperties, 0);
     return outboundUnserializableReport(culprit, values[culprit], error);
   }
-  if (outboundTooLongFor(text.length, maxBodyBytes)) return outboundEncodeOneByOne(maxBodyBytes, kinds, values);
+  if (outboundTooLongFor(text.length, limits)) return outboundEncodeOneByOne(limits, kinds, values);
   return kinds + ':' + text;
 }
 
 // The encoding made one argument at a time: the text, or the report that names the argument
 // JSON.stringify threw on, or the longest when the text is too long.
-function outboundEncodeOneByOne(maxBodyBytes, kinds, values) {
+function outboundEncodeOneByOne(limits, kinds, values) {
   var texts = new Array(values.length);
   var length = 0;
   for (var i = 0; i < values.length; i++) {
@@ -201,7 +204,7 @@ function outboundEncodeOneByOne(maxBodyBytes, kinds, values) {
     if (texts[i] === undefined) texts[i] = 'null';  // a function or a symbol, as in an array
     length += texts[i].length + 1;
   }
-  var max = outboundTooLongFor(length, maxBodyBytes);
+  var max = outboundTooLongFor(length, limits);
   if (max) return outboundTooLongReport(texts, max);
   return kinds + ':[' + texts.join(',') + ']';
 }

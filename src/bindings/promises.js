@@ -63,7 +63,7 @@ Module['callApi'] = function (client, method, args) {
   var call = {
     embindClient: client,
     methodName: method,
-    callText: method + '\n' + outboundEncodeArgs(function () { return client['maxBodyBytes'](); }, args),
+    callText: method + '\n' + outboundEncodeArgs(client, args),
     // The session asks for the network's state during the call (page.js isOnline).
     onlineThen: Module['isOnline'](),
     settlers: outboundSettlers(),
