@@ -4,12 +4,15 @@
 
 /** A Promise with its resolve and reject, as `settle` keeps them. */
 function outboundSettlers() {
-  var settlers = {};
-  settlers.promise = new Promise(function (resolve, reject) {
-    settlers.resolve = resolve;
-    settlers.reject = reject;
-  });
-  return settlers;
+  var promise = new Promise(outboundCaptureSettlers);
+  return { promise: promise, resolve: outboundCaptured.resolve, reject: outboundCaptured.reject };
+}
+
+// The executor of every Promise made here: one function, not a closure made for each call.
+var outboundCaptured = { resolve: null, reject: null };
+function outboundCaptureSettlers(resolve, reject) {
+  outboundCaptured.resolve = resolve;
+  outboundCaptured.reject = reject;
 }
 
 /**
