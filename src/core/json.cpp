@@ -282,6 +282,7 @@ class JsonReader {
     Json* container = place(c == '{' ? Json::object() : Json::array());
     scan_.skipWhitespace();
     if (scan_.take(c == '{' ? '}' : ']')) return Opened::Closed;
+    if (kinds_.empty()) kinds_.reserve(kUsualDepth);  // one allocation, not one per level
     kinds_.push_back(c);
     if (build_) open_.push_back(container);
     return Opened::Open;
@@ -332,6 +333,7 @@ class JsonReader {
   }
 
   static constexpr std::size_t kNoElement = SIZE_MAX;
+  static constexpr std::size_t kUsualDepth = 16;
 
   Scanner scan_;
   bool build_;
@@ -426,6 +428,7 @@ Json parseJson(std::string_view text) {
 
 std::optional<JsonArrayElements> readJsonArrayElements(std::string_view text) {
   JsonArrayElements elements;
+  elements.elements.reserve(4);  // a method's arguments
   JsonReader reader(text, /*build=*/false);
   reader.noteElements(&elements);
   const auto first = text.find_first_not_of(" \t\n\r");
