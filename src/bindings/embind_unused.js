@@ -1,7 +1,8 @@
 // A JavaScript library for the link (--js-library, CMakeLists.txt): the parts of embind's
-// JavaScript that the bindings never use, emptied, so that they are not in the page's script. A
-// library given with --js-library overrides Emscripten's own definition of the same name, its
-// dependencies (__deps) included; the names are those of Emscripten 3.1.6's src/embind/embind.js.
+// JavaScript that the bindings never use, emptied or cut down to what they do use, so that they
+// are not in the page's script. A library given with --js-library overrides Emscripten's own
+// definition of the same name, its dependencies (__deps) included; the names are those of
+// Emscripten 3.1.6's src/embind/embind.js and src/embind/emval.js.
 //
 // - embind's C++ registers every built-in type at start-up: std::wstring, std::u16string,
 //   std::u32string and the typed_memory_view of each typed array bring their converters and the
@@ -11,6 +12,13 @@
 //   gets flushPendingDeletes, setDelayFunction and two counters of live instances. No embind object
 //   leaves the library (js/outbound-api.js keeps its client in a private field, and calls only
 //   delete on it), and nothing calls the module's four.
+// - The one class (`outbound`) has no base class and is held by no smart pointer, and no C++
+//   function returns a pointer to an object that JavaScript already holds: a pointer crosses as
+//   itself (no upcast, no downcast to a derived class, no lookup of an existing handle), and a
+//   handle needs no finalizer (embind gives one only to smart pointers).
+// - No bound function takes or returns a 64-bit integer, so each is called straight from the
+//   function table, without the dynCall_* helpers that split such integers in two.
+// - Every runtime the library supports has globalThis.
 
 mergeInto(LibraryManager.library, {
   _embind_register_std_wstring__deps: [],
@@ -25,4 +33,25 @@ mergeInto(LibraryManager.library, {
   $init_embind__deps: [],
   $init_embind__postset: '',
   $init_embind: function () {},
+
+  $genericPointerToWireType__deps: [],
+  $genericPointerToWireType: function (destructors, handle) {},
+  $RegisteredPointer_fromWireType__deps: ['$makeClassHandle'],
+  $RegisteredPointer_fromWireType: function (ptr) {
+    return ptr ? makeClassHandle(this.registeredClass.instancePrototype, { ptrType: this, ptr: ptr }) : null;
+  },
+  $attachFinalizer__deps: [],
+  $attachFinalizer: function (handle) {
+    return handle;
+  },
+
+  $embind__requireFunction__deps: ['$getWasmTableEntry'],
+  $embind__requireFunction: function (signature, rawFunction) {
+    return getWasmTableEntry(rawFunction);
+  },
+
+  $emval_get_global__deps: [],
+  $emval_get_global: function () {
+    return globalThis;
+  },
 });
