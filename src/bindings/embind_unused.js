@@ -18,6 +18,9 @@
 //   handle needs no finalizer (embind gives one only to smart pointers).
 // - No bound function takes or returns a 64-bit integer, so each is called straight from the
 //   function table, without the dynCall_* helpers that split such integers in two.
+// - No name is bound twice: no function or method has overloads, so a name is exposed by plain
+//   assignment, with no table of overloads by argument count. Nor is a type registered twice, or
+//   without its size.
 // - Every runtime the library supports has globalThis.
 
 mergeInto(LibraryManager.library, {
@@ -45,9 +48,33 @@ mergeInto(LibraryManager.library, {
     return handle;
   },
 
-  $embind__requireFunction__deps: ['$getWasmTableEntry'],
+  // Still a dependency: the registration of a method calls it when a name is bound twice.
+  $ensureOverloadTable__deps: [],
+  $ensureOverloadTable: function (proto, methodName, humanName) {},
+  $exposePublicSymbol__deps: ['$ensureOverloadTable'],
+  $exposePublicSymbol: function (name, value, numArguments) {
+    Module[name] = value;
+  },
+  $replacePublicSymbol__deps: [],
+  $replacePublicSymbol: function (name, value, numArguments) {
+    Module[name] = value;
+  },
+  $registerType__deps: ['$awaitingDependencies', '$registeredTypes', '$typeDependencies'],
+  $registerType: function (rawType, registeredInstance, options) {
+    registeredTypes[rawType] = registeredInstance;
+    delete typeDependencies[rawType];
+    var callbacks = awaitingDependencies[rawType];
+    if (callbacks) {
+      delete awaitingDependencies[rawType];
+      callbacks.forEach(function (callback) {
+        callback();
+      });
+    }
+  },
+
+  $embind__requireFunction__deps: [],
   $embind__requireFunction: function (signature, rawFunction) {
-    return getWasmTableEntry(rawFunction);
+    return wasmTable.get(rawFunction);
   },
 
   $emval_get_global__deps: [],
