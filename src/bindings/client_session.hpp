@@ -1,5 +1,5 @@
 // One `new outbound(...)` in the module: the core's Session (all of delivery's policy) given its
-// world through Emscripten (the clock, timers, emscripten_fetch, localStorage, page events), and
+// world through Emscripten (the clock, timers, requests, localStorage, page events), and
 // the Promises of its calls and flushes. I/O only: every decision is the Session's.
 #pragma once
 

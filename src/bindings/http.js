@@ -1,11 +1,11 @@
 // The transport of the bindings, included with --pre-js after page.js (docs/transport.md).
 //
-// Emscripten's Fetch.js sends every request with `new XMLHttpRequest()`. The one declared here,
-// in the module's own scope, takes the place of the runtime's, so that one set of rules holds in
-// every runtime: a reply is read up to outboundReplyLimit bytes and no further, so a huge reply
-// never reaches WebAssembly memory; a failure says why when the runtime knows; a redirect counts
-// as delivered only when the POST itself was repeated. Module['sendHttp'] does the sending: over
-// `fetch` here (pages and workers), over node:http in the Node build (js/node-environment.js).
+// fetch_transport.cpp sends every request through postHttp, here, and hears of its answer through
+// Module['httpAnswered']. One set of rules holds in every runtime: a reply is read up to
+// outboundReplyLimit bytes and no further, so a huge reply never reaches WebAssembly memory; a
+// failure says why when the runtime knows; a redirect counts as delivered only when the POST itself
+// was repeated. Module['sendHttp'] does the sending: over `fetch` here (pages and workers), over
+// node:http in the Node build (js/node-environment.js).
 
 /** The most bytes of a reply that are read: messages quote 500 of them, after the key is removed. */
 var outboundReplyLimit = 4096;
@@ -24,56 +24,24 @@ function outboundJoinBytes(chunks, limit) {
 }
 
 /**
- * The part of XMLHttpRequest that Fetch.js uses. Module['sendHttp'](request, done) calls done once,
- * later, with {status, headers, body} for an answer, {status: 0, failure} when none came (failure
- * says why), or {status: 0} for a timeout. The failure text travels as the response body of an
- * error, which Fetch.js hands to C++ as it is (core/client.hpp, HttpResponse).
+ * POSTs the `bodyLength` bytes at `body` in the heap (copied at once) to `url`, with the headers of
+ * `headerLines` (name and value alternating, one a line). Module['sendHttp'](request, done) calls
+ * done once, later, with {status, headers, body} for an answer, {status: 0, failure} when none came
+ * (failure says why), or {status: 0} for a timeout; C++ gets the failure text as the body of
+ * status 0 (core/client.hpp, HttpResponse). `request` is C++'s, handed back.
  */
-function OutboundHttpRequest() {
-  this.readyState = 0;
-  this.status = 0;
-  this.statusText = '';
-  this.response = null;
-  this.responseType = '';
-  this.timeout = 0;
-  this.withCredentials = false;
-  this.requestHeaders = {};
-  this.responseHeaderText = '';
-}
-
-OutboundHttpRequest.prototype.open = function (method, url) {
-  this.method = method;
-  this.url = url;
-  this.readyState = 1;
-};
-OutboundHttpRequest.prototype.setRequestHeader = function (name, value) {
-  this.requestHeaders[name] = value;
-};
-OutboundHttpRequest.prototype.overrideMimeType = function () {};
-OutboundHttpRequest.prototype.getAllResponseHeaders = function () {
-  return this.responseHeaderText;
-};
-OutboundHttpRequest.prototype.abort = function () {};
-
-OutboundHttpRequest.prototype.send = function (body) {
-  var xhr = this;
-  var request = {
-    method: this.method, url: this.url, headers: this.requestHeaders, body: body, timeoutMs: this.timeout,
+Module['postHttp'] = function (request, url, body, bodyLength, headerLines, timeoutMs) {
+  var headers = {};
+  var fields = headerLines.split('\n');
+  for (var i = 0; i + 1 < fields.length; i += 2) headers[fields[i]] = fields[i + 1];
+  var message = {
+    method: 'POST', url: url, headers: headers, body: HEAPU8.slice(body, body + bodyLength), timeoutMs: timeoutMs,
   };
-  Module['sendHttp'](request, function (reply) {
-    xhr.readyState = 4;
-    xhr.status = reply.status;
-    xhr.responseHeaderText = reply.headers || '';
-    var bytes = reply.status ? reply.body : reply.failure ? new TextEncoder().encode(reply.failure) : null;
-    xhr.response = bytes || null;
-    var handler = reply.status ? xhr.onload : reply.failure ? xhr.onerror : xhr.ontimeout;
-    var size = bytes ? bytes.length : 0;
-    if (handler) handler.call(xhr, { loaded: size, total: size });
+  Module['sendHttp'](message, function (reply) {
+    var answer = reply.status ? reply.body : reply.failure || '';
+    Module['httpAnswered'](request, reply.status, answer, reply.headers || '');
   });
 };
-
-/** @suppress {duplicate} (for Closure Compiler: this name is meant to hide the browser's) */
-var XMLHttpRequest = OutboundHttpRequest;
 
 /**
  * How one request ends, the same for every sender: `done` is called once, by finish(), or when

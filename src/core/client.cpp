@@ -185,31 +185,44 @@ CallError withPrefix(std::string_view method, CallError error) {
   return error;
 }
 
+// The constructor's arguments into `setup`; an error names the argument, not yet the constructor.
+Status readSetup(std::string_view encodedArgs, ClientSetup& setup) {
+  auto args = decodeJsArgs(encodedArgs, {"apiKey", "options"});
+  if (!args.ok()) return args.error();
+  args.value().resize(2);
+  auto key = nonEmptyStringFrom(args.value()[0], "apiKey");
+  if (!key.ok()) return key.error();
+  if (!isHeaderSafe(key.value())) {
+    return invalidArgument(
+        "apiKey must be printable ASCII without spaces (it is sent as the X-Outbound-Key header)");
+  }
+  setup.apiKey = key.value();
+  auto options = optionalObjectFrom(args.value()[1], "options");
+  if (!options.ok()) return options.error();
+  const Json& given = options.value();
+  for (size_t i = 0; i < given.size(); ++i) {
+    auto applied = applyOption(given.keys()[i], given.elements()[i], setup);
+    if (!applied.ok()) return applied;
+  }
+  return {};
+}
+
+// The request body of a call of `method`, from its arguments as js_args.js encoded them.
+Result<BuiltBody> bodyFrom(const MethodSpec& method, std::string_view encodedArgs,
+                           std::int64_t nowMs) {
+  auto args = decodeJsArgs(encodedArgs, method.paramNames);
+  if (!args.ok()) return args.error();
+  return buildBody(method, args.value(), nowMs);
+}
+
 }  // namespace
 
 std::string clientIdentifier() { return std::string("outbound-wasm/") + OUTBOUND_VERSION; }
 
 Result<ClientSetup> readConstructorArgs(std::string_view encodedArgs) {
-  auto args = decodeJsArgs(encodedArgs, {"apiKey", "options"});
-  if (!args.ok()) return withPrefix("new outbound()", args.error());
-  args.value().resize(2);
   ClientSetup setup;
-  auto key = nonEmptyStringFrom(args.value()[0], "apiKey");
-  if (!key.ok()) return withPrefix("new outbound()", key.error());
-  if (!isHeaderSafe(key.value())) {
-    return withPrefix(
-        "new outbound()",
-        invalidArgument("apiKey must be printable ASCII without spaces (it is sent as "
-                        "the X-Outbound-Key header)"));
-  }
-  setup.apiKey = key.value();
-  auto options = optionalObjectFrom(args.value()[1], "options");
-  if (!options.ok()) return withPrefix("new outbound()", options.error());
-  const Json& given = options.value();
-  for (size_t i = 0; i < given.size(); ++i) {
-    auto applied = applyOption(given.keys()[i], given.elements()[i], setup);
-    if (!applied.ok()) return withPrefix("new outbound()", applied.error());
-  }
+  auto read = readSetup(encodedArgs, setup);
+  if (!read.ok()) return withPrefix("new outbound()", read.error());
   return setup;
 }
 
@@ -224,9 +237,7 @@ Result<HttpRequest> Client::prepare(std::string_view method, std::string_view en
                                     std::int64_t nowMs) const {
   const MethodSpec* spec = findMethod(method);
   if (spec == nullptr) return invalidArgument(std::string(method) + " is not a method of the API");
-  auto args = decodeJsArgs(encodedArgs, spec->paramNames);
-  if (!args.ok()) return withoutKeyInCallerText(withPrefix(method, args.error()));
-  auto body = buildBody(*spec, args.value(), nowMs);
+  auto body = bodyFrom(*spec, encodedArgs, nowMs);
   if (!body.ok()) return withoutKeyInCallerText(withPrefix(method, body.error()));
   HttpRequest request{options_.baseUrl + std::string(spec->path), std::string(spec->path),
                       std::move(body.value().text), std::move(body.value().userIds)};
@@ -245,46 +256,41 @@ Result<HttpRequest> Client::prepare(std::string_view method, std::string_view en
 // the baseUrl.
 std::optional<CallError> Client::outcome(std::string_view method, std::string_view path,
                                          const HttpResponse& response) const {
-  const std::string url = options_.baseUrl + std::string(path);
-  const std::string status = std::to_string(response.status);
   const std::string_view redirectedTo = headerValue(response.headers, kRedirectedToHeader);
-  if (response.status >= 200 && response.status < 300 && redirectedTo.empty()) return std::nullopt;
+  const bool answered2xx = response.status >= 200 && response.status < 300;
+  if (answered2xx && redirectedTo.empty()) return std::nullopt;
+  return CallError{std::string(method) + ": " + failureText(path, response, redirectedTo),
+                   response.status > 0, response.status};
+}
+
+std::string Client::failureText(std::string_view path, const HttpResponse& response,
+                                std::string_view redirectedTo) const {
+  const std::string status = std::to_string(response.status);
   if (response.status >= 200 && response.status < 300) {
-    return withPrefix(
-        method, CallError{"POST " + std::string(path) + " was redirected to " +
-                              quoted(redirectedTo, apiKey_) + ", which answered " + status +
-                              ", but a browser does not say whether a redirect kept the POST and "
-                              "its body (only 307 and 308 do), so the call counts as not "
-                              "delivered; set options.baseUrl to where the API is now",
-                          true, response.status});
+    return "POST " + std::string(path) + " was redirected to " + quoted(redirectedTo, apiKey_) +
+           ", which answered " + status +
+           ", but a browser does not say whether a redirect kept the POST and its body (only 307 "
+           "and 308 do), so the call counts as not delivered; set options.baseUrl to where the "
+           "API is now";
   }
   if (response.status >= 300 && response.status < 400) {
     const std::string_view location = headerValue(response.headers, "location");
-    return withPrefix(
-        method, CallError{"the server answered " + status + " to POST " + std::string(path) +
-                              ", redirecting to " +
-                              (location.empty() ? std::string("nowhere (no Location)")
-                                                : quoted(location, apiKey_)) +
-                              "; only a 2xx answer to the POST itself means delivered (a 301, 302 "
-                              "or 303 would drop its body, and 307 and 308 are followed a few "
-                              "times at most): set options.baseUrl to where the API is now",
-                          true, response.status});
+    return "the server answered " + status + " to POST " + std::string(path) + ", redirecting to " +
+           (location.empty() ? std::string("nowhere (no Location)") : quoted(location, apiKey_)) +
+           "; only a 2xx answer to the POST itself means delivered (a 301, 302 or 303 would drop "
+           "its body, and 307 and 308 are followed a few times at most): set options.baseUrl to "
+           "where the API is now";
   }
   if (response.status > 0) {
-    return withPrefix(
-        method, CallError{"the server answered " + status + " to POST " + std::string(path) + ": " +
-                              quotedReply(response, apiKey_),
-                          true, response.status});
+    return "the server answered " + status + " to POST " + std::string(path) + ": " +
+           quotedReply(response, apiKey_);
   }
+  const std::string url = options_.baseUrl + std::string(path);
   if (response.body.empty()) {
-    return withPrefix(method, CallError{"no answer from " + url + " within " +
-                                            std::to_string(options_.timeoutMs) +
-                                            " ms (timeout); the call may not have arrived",
-                                        false, 0});
+    return "no answer from " + url + " within " + std::to_string(options_.timeoutMs) +
+           " ms (timeout); the call may not have arrived";
   }
-  return withPrefix(
-      method,
-      CallError{"could not reach " + url + ": " + quoted(response.body, apiKey_), false, 0});
+  return "could not reach " + url + ": " + quoted(response.body, apiKey_);
 }
 
 // A refusal can quote the caller's own text (a field name, a path, an exception's message), which

@@ -83,6 +83,9 @@ class Client {
 
  private:
   CallError withoutKeyInCallerText(CallError error) const;
+  /// Why `response` to POST `path` does not mean delivered, for outcome()'s message.
+  std::string failureText(std::string_view path, const HttpResponse& response,
+                          std::string_view redirectedTo) const;
 
   std::string apiKey_;
   ClientOptions options_;

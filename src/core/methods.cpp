@@ -86,9 +86,9 @@ Result<BuiltBody> batchEventBody(const Json& event, const std::string& name, std
                            " must be an object {user_id, event, properties?, timestamp?} (got " +
                            describe(JsArg::fromJson(event)) + ")");
   }
-  static const std::vector<std::string> kFields{"user_id", "event", "properties", "timestamp"};
+  constexpr std::string_view kFields[] = {"user_id", "event", "properties", "timestamp"};
   for (const auto& key : event.keys()) {
-    if (std::find(kFields.begin(), kFields.end(), key) == kFields.end()) {
+    if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) {
       return invalidArgument(name + " has an unknown field \"" + key +
                              "\"; the fields are user_id, event, properties and timestamp");
     }
@@ -98,7 +98,7 @@ Result<BuiltBody> batchEventBody(const Json& event, const std::string& name, std
   for (const auto& field : kFields) {
     const Json* found = event.find(field);
     fields.push_back(found == nullptr ? JsArg{} : JsArg::fromJson(*found));
-    names.push_back(name + "." + field);
+    names.push_back(name + "." + std::string(field));
   }
   return buildBodyWithNames(trackMethod(), fields, names, nowMs);
 }

@@ -40,20 +40,29 @@ bool hexDigitsBegin(std::string_view digits, std::size_t width, char c) {
 
 bool hasShortJsonEscape(char c) { return c == '"' || c == '\\' || c == '/'; }
 
-// Calls `visit` with the end of each way key character `c` can be written at `at`.
-template <class Visit>
-void visitFormEnds(std::string_view text, std::size_t at, char c, Visit&& visit) {
-  const std::string_view rest = text.substr(at);
-  if (rest.empty()) return;
-  if (lowerAscii(rest[0]) == lowerAscii(c)) visit(at + 1);
-  if (rest[0] == '\\' && rest.size() >= 2) {
-    if (rest[1] == c && hasShortJsonEscape(c)) visit(at + 2);
-    if (rest[1] == 'u' && rest.size() >= 6 && hexDigitsBegin(rest.substr(2, 4), 4, c)) {
-      visit(at + 6);
+// The end of each way key character `c` can be written at `at` (at most 4), to iterate over. A
+// list rather than a callback: both scans of the key share one copy of this code.
+struct FormEnds {
+  std::size_t ends[4];
+  std::size_t count = 0;
+
+  FormEnds(std::string_view text, std::size_t at, char c) {
+    const std::string_view rest = text.substr(at);
+    if (rest.empty()) return;
+    if (lowerAscii(rest[0]) == lowerAscii(c)) ends[count++] = at + 1;
+    if (rest[0] == '\\' && rest.size() >= 2) {
+      if (rest[1] == c && hasShortJsonEscape(c)) ends[count++] = at + 2;
+      if (rest[1] == 'u' && rest.size() >= 6 && hexDigitsBegin(rest.substr(2, 4), 4, c)) {
+        ends[count++] = at + 6;
+      }
+    }
+    if (rest[0] == '%' && rest.size() >= 3 && hexDigitsBegin(rest.substr(1, 2), 2, c)) {
+      ends[count++] = at + 3;
     }
   }
-  if (rest[0] == '%' && rest.size() >= 3 && hexDigitsBegin(rest.substr(1, 2), 2, c)) visit(at + 3);
-}
+  const std::size_t* begin() const { return ends; }
+  const std::size_t* end() const { return ends + count; }
+};
 
 // Whether `rest`, the end of a quote, is an escape of `c` the quote's end interrupted.
 bool beginsInterruptedEscape(std::string_view rest, char c) {
@@ -77,10 +86,10 @@ std::vector<std::size_t> longestOccurrenceEnds(std::string_view text, std::strin
   for (std::size_t i = key.size(); i-- > 0;) {
     for (std::size_t at = 0; at <= text.size(); ++at) {
       std::size_t longest = kNone;
-      visitFormEnds(text, at, key[i], [&](std::size_t formEnd) {
+      for (const std::size_t formEnd : FormEnds(text, at, key[i])) {
         const std::size_t end = restEnds[formEnd];
         if (end != kNone && (longest == kNone || end > longest)) longest = end;
-      });
+      }
       ends[at] = longest;
     }
     ends.swap(restEnds);
@@ -98,9 +107,9 @@ std::vector<std::ptrdiff_t> keyCharactersBegun(std::string_view text, std::strin
     for (std::size_t at = 0; at <= text.size(); ++at) {
       const bool endsHere = at == text.size() || beginsInterruptedEscape(text.substr(at), key[i]);
       std::ptrdiff_t most = endsHere ? 0 : -1;
-      visitFormEnds(text, at, key[i], [&](std::size_t formEnd) {
+      for (const std::size_t formEnd : FormEnds(text, at, key[i])) {
         if (restCounts[formEnd] >= 0) most = std::max(most, restCounts[formEnd] + 1);
-      });
+      }
       counts[at] = most;
     }
     counts.swap(restCounts);

@@ -20,16 +20,17 @@ struct CallError {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
-  Result(CallError error) : state_(std::in_place_index<1>, std::move(error)) {}
+  Result(T value) : value_(std::move(value)) {}
+  Result(CallError error) : error_(std::move(error)) {}
 
-  bool ok() const { return state_.index() == 0; }
-  const T& value() const { return *std::get_if<0>(&state_); }
-  T& value() { return *std::get_if<0>(&state_); }
-  const CallError& error() const { return *std::get_if<1>(&state_); }
+  bool ok() const { return !error_.has_value(); }
+  const T& value() const { return value_; }
+  T& value() { return value_; }
+  const CallError& error() const { return *error_; }
 
  private:
-  std::variant<T, CallError> state_;
+  T value_{};
+  std::optional<CallError> error_;
 };
 
 /// Success, or the CallError that prevented it.
