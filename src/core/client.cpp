@@ -260,7 +260,7 @@ std::optional<CallError> Client::outcome(std::string_view method, std::string_vi
   const bool answered2xx = response.status >= 200 && response.status < 300;
   if (answered2xx && redirectedTo.empty()) return std::nullopt;
   return CallError{std::string(method) + ": " + failureText(path, response, redirectedTo),
-                   response.status > 0, response.status};
+                   response.status > 0, response.status > 0 ? response.status : 0};
 }
 
 std::string Client::failureText(std::string_view path, const HttpResponse& response,
