@@ -43,6 +43,13 @@ mergeInto(LibraryManager.library, {
   $init_embind__deps: [],
   $init_embind__postset: '',
   $init_embind: function () {},
+#if !ENVIRONMENT_MAY_BE_NODE
+  // The module's two counters of live emscripten::val handles: the Node suites read the Node
+  // module's.
+  $init_emval__deps: [],
+  $init_emval__postset: '',
+  $init_emval: function () {},
+#endif
 
   $genericPointerToWireType__deps: [],
   $genericPointerToWireType: function (destructors, handle) {},
@@ -94,6 +101,40 @@ mergeInto(LibraryManager.library, {
         callback();
       });
     }
+  },
+
+  // The one class: no base class to wait for, no dynamic type to look up.
+  _embind_register_class__deps: [
+    '$ClassHandle', '$readLatin1String', '$RegisteredClass', '$RegisteredPointer',
+    '$exposePublicSymbol', '$makeLegalFunctionName', '$embind__requireFunction',
+    '$throwBindingError', '$whenDependentTypesAreResolved'],
+  _embind_register_class: function (
+    rawType, rawPointerType, rawConstPointerType, baseClassRawType, getActualTypeSignature,
+    getActualType, upcastSignature, upcast, downcastSignature, downcast, name, destructorSignature,
+    rawDestructor) {
+    name = readLatin1String(name);
+    var classConstructor = function () {
+      var body = registeredClass.constructor_body[arguments.length];
+      if (Object.getPrototypeOf(this) !== instancePrototype) throwBindingError("Use 'new' to construct " + name);
+      if (body === undefined) {
+        throwBindingError('Tried to invoke ctor of ' + name + ' with invalid number of parameters (' +
+                          arguments.length + ') - expected (' + Object.keys(registeredClass.constructor_body) +
+                          ') parameters instead!');
+      }
+      return body.apply(this, arguments);
+    };
+    var instancePrototype = Object.create(ClassHandle.prototype, { constructor: { value: classConstructor } });
+    classConstructor.prototype = instancePrototype;
+    var registeredClass = new RegisteredClass(
+      name, classConstructor, instancePrototype, embind__requireFunction(destructorSignature, rawDestructor));
+    whenDependentTypesAreResolved([rawType, rawPointerType, rawConstPointerType], [], function () {
+      exposePublicSymbol(makeLegalFunctionName(name), classConstructor);
+      return [
+        new RegisteredPointer(name, registeredClass, true, false, false),
+        new RegisteredPointer(name + '*', registeredClass, false, false, false),
+        new RegisteredPointer(name + ' const*', registeredClass, false, true, false),
+      ];
+    });
   },
 
   _embind_register_class_constructor__deps: [
