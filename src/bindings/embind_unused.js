@@ -8,8 +8,9 @@
 // - embind's C++ registers every built-in type at start-up: std::wstring, std::u16string,
 //   std::u32string and the typed_memory_view of each typed array bring their converters and the
 //   UTF-16 and UTF-32 codecs. The bindings pass strings, numbers, booleans and emscripten::val only;
-//   a type that is never registered is never looked up. Strings cross as UTF-8 both ways, and as
-//   bytes (a Uint8Array) from JavaScript.
+//   a type that is never registered is never looked up. Strings cross as UTF-8 both ways, as
+//   TextEncoder and TextDecoder write and read it (a lone surrogate becomes U+FFFD, as in the
+//   arguments of a call), and as bytes (a Uint8Array) from JavaScript.
 // - An embind object gets clone, isAliasOf, isDeleted and deleteLater besides delete, and the module
 //   gets flushPendingDeletes, setDelayFunction and two counters of live instances. No embind object
 //   leaves the library (js/outbound-api.js keeps its client in a private field, and calls only
@@ -24,8 +25,8 @@
 // - No name is bound twice: no function or method has overloads, so a name is exposed by plain
 //   assignment, with no table of overloads by argument count, and the class has one constructor.
 //   Nor is a type registered twice, or without its size.
-// - Every type is registered as the module starts, before anything is called: no call waits on a
-//   type not yet bound, and the error that would say which ones needs no list of them.
+// - Every type is registered as the module starts, before anything is called: nothing stands in
+//   for a function or class whose types are not all bound yet.
 // - embind's own errors (a deleted object called, say) are Errors named as embind names them
 //   (BindingError...); nothing tells them apart by their class.
 // - Every runtime the library supports has globalThis.
@@ -86,9 +87,18 @@ mergeInto(LibraryManager.library, {
   $exposePublicSymbol: function (name, value, numArguments) {
     Module[name] = value;
   },
-  $replacePublicSymbol__deps: [],
-  $replacePublicSymbol: function (name, value, numArguments) {
-    Module[name] = value;
+  _embind_register_function__deps: [
+    '$craftInvokerFunction', '$exposePublicSymbol', '$heap32VectorToArray', '$readLatin1String',
+    '$embind__requireFunction', '$whenDependentTypesAreResolved'],
+  _embind_register_function: function (name, argCount, rawArgTypesAddr, signature, rawInvoker, fn) {
+    var rawArgTypes = heap32VectorToArray(argCount, rawArgTypesAddr);
+    name = readLatin1String(name);
+    rawInvoker = embind__requireFunction(signature, rawInvoker);
+    whenDependentTypesAreResolved([], rawArgTypes, function (argTypes) {
+      argTypes.splice(1, 0, null);  // no `this`
+      exposePublicSymbol(name, craftInvokerFunction(name, argTypes, null, rawInvoker, fn));
+      return [];
+    });
   },
   $registerType__deps: ['$awaitingDependencies', '$registeredTypes', '$typeDependencies'],
   $registerType: function (rawType, registeredInstance, options) {
@@ -158,11 +168,6 @@ mergeInto(LibraryManager.library, {
     });
   },
 
-  $throwUnboundTypeError__deps: ['$UnboundTypeError'],
-  $throwUnboundTypeError: function (message, types) {
-    throw new UnboundTypeError(message);
-  },
-
   $extendError__deps: [],
   $extendError: function (baseErrorType, errorName) {
     return function (message) {
@@ -193,8 +198,11 @@ mergeInto(LibraryManager.library, {
   },
 
   // The same converter for std::basic_string<unsigned char>, which nothing passes.
+  $embind_utf8Encoder: undefined,
+  $embind_utf8Encoder__postset: 'embind_utf8Encoder = new TextEncoder();',
   _embind_register_std_string__deps: [
-    '$readLatin1String', '$registerType', '$simpleReadValueFromPointer', '$throwBindingError'],
+    '$readLatin1String', '$registerType', '$simpleReadValueFromPointer', '$throwBindingError',
+    '$embind_utf8Encoder'],
   _embind_register_std_string: function (rawType, name) {
     registerType(rawType, {
       name: readLatin1String(name),
@@ -204,13 +212,11 @@ mergeInto(LibraryManager.library, {
         return text;
       },
       'toWireType': function (destructors, value) {
-        var isText = typeof value == 'string';
-        if (!isText && !(value instanceof Uint8Array)) throwBindingError('Cannot pass non-string to std::string');
-        var length = isText ? lengthBytesUTF8(value) : value.length;
-        var ptr = _malloc(4 + length + 1);
-        HEAPU32[ptr >> 2] = length;
-        if (isText) stringToUTF8(value, ptr + 4, length + 1);
-        else HEAPU8.set(value, ptr + 4);
+        if (typeof value == 'string') value = embind_utf8Encoder.encode(value);
+        else if (!(value instanceof Uint8Array)) throwBindingError('Cannot pass non-string to std::string');
+        var ptr = _malloc(4 + value.length);
+        HEAPU32[ptr >> 2] = value.length;
+        HEAPU8.set(value, ptr + 4);
         if (destructors !== null) destructors.push(_free, ptr);
         return ptr;
       },
@@ -219,6 +225,58 @@ mergeInto(LibraryManager.library, {
       destructorFunction: function (ptr) {
         _free(ptr);
       },
+    });
+  },
+
+  // Every argument's converter either needs no clean-up or lists it in `destructors` (std::string):
+  // one way to clean up after a call. The arrays are reused from call to call, as embind's are.
+  $craftInvokerFunction__deps: ['$throwBindingError', '$runDestructors'],
+  $craftInvokerFunction: function (humanName, argTypes, classType, cppInvokerFunc, cppTargetFunc) {
+    var argCount = argTypes.length - 2;
+    var hasThis = argTypes[1] !== null && classType !== null;
+    var returnsValue = argTypes[0].name !== 'void';
+    var destructors = [];
+    var wireArgs = [];
+    return function () {
+      if (arguments.length !== argCount) {
+        throwBindingError('function ' + humanName + ' called with ' + arguments.length +
+                          ' arguments, expected ' + argCount + ' args!');
+      }
+      destructors.length = 0;
+      wireArgs.length = 0;
+      wireArgs.push(cppTargetFunc);
+      if (hasThis) wireArgs.push(argTypes[1]['toWireType'](destructors, this));
+      for (var i = 0; i < argCount; ++i) wireArgs.push(argTypes[i + 2]['toWireType'](destructors, arguments[i]));
+      var result = cppInvokerFunc.apply(null, wireArgs);
+      runDestructors(destructors);
+      return returnsValue ? argTypes[0]['fromWireType'](result) : undefined;
+    };
+  },
+
+  // Names are ASCII: no table of the 256 character codes to read them with.
+  $readLatin1String__deps: [],
+  $readLatin1String: function (ptr) {
+    var text = '';
+    while (HEAPU8[ptr]) text += String.fromCharCode(HEAPU8[ptr++]);
+    return text;
+  },
+
+  // A C++ bool is one byte.
+  _embind_register_bool__deps: ['$readLatin1String', '$registerType'],
+  _embind_register_bool: function (rawType, name, size, trueValue, falseValue) {
+    registerType(rawType, {
+      name: readLatin1String(name),
+      'fromWireType': function (wt) {
+        return !!wt;
+      },
+      'toWireType': function (destructors, o) {
+        return o ? trueValue : falseValue;
+      },
+      'argPackAdvance': 8,
+      'readValueFromPointer': function (pointer) {
+        return this['fromWireType'](HEAPU8[pointer]);
+      },
+      destructorFunction: null,
     });
   },
 
