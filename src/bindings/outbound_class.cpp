@@ -78,7 +78,8 @@ constexpr std::size_t kConstructorArgsMaxLength = 64 * 1024;
 // so nothing throws here: the object carries the problem, and js/outbound-api.js throws it.
 OutboundClass* construct(val apiKey, val options) {
   val args = val::array();
-  args.call<void>("push", apiKey, options);
+  args.set(0, apiKey);
+  args.set(1, options);
   auto setup = readConstructorArgs(encodeArgs(kConstructorArgsMaxLength, args));
   if (!setup.ok()) return new OutboundClass(setup.error().message);
   warnAboutUnknownOptions(setup.value());

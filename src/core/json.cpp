@@ -444,7 +444,7 @@ void appendJsonString(std::string& out, std::string_view text) {
   for (const char* at = run; at != end; ++at) {
     const char c = *at;
     if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
-    out.append(run, at);
+    out.append(run, static_cast<size_t>(at - run));
     run = at + 1;
     out += '\\';
     static constexpr std::string_view kNamed = "\b\f\n\r\t", kLetters = "bfnrt";
@@ -458,7 +458,7 @@ void appendJsonString(std::string& out, std::string_view text) {
       out.append("u00").append(1, kHex[c >> 4]).append(1, kHex[c & 0xF]);
     }
   }
-  out.append(run, end);
+  out.append(run, static_cast<size_t>(end - run));
   out += '"';
 }
 
