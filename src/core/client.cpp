@@ -189,19 +189,20 @@ CallError withPrefix(std::string_view method, CallError error) {
 Status readSetup(std::string_view encodedArgs, ClientSetup& setup) {
   auto args = decodeJsArgs(encodedArgs, {"apiKey", "options"});
   if (!args.ok()) return args.error();
-  args.value().resize(2);
-  auto key = nonEmptyStringFrom(args.value()[0], "apiKey");
+  const JsArg missing;  // an argument left out (read in place: no copy into a longer vector)
+  const auto& given = args.value();
+  auto key = nonEmptyStringFrom(given.size() > 0 ? given[0] : missing, "apiKey");
   if (!key.ok()) return key.error();
   if (!isHeaderSafe(key.value())) {
     return invalidArgument(
         "apiKey must be printable ASCII without spaces (it is sent as the X-Outbound-Key header)");
   }
   setup.apiKey = key.value();
-  auto options = optionalObjectFrom(args.value()[1], "options");
+  auto options = optionalObjectFrom(given.size() > 1 ? given[1] : missing, "options");
   if (!options.ok()) return options.error();
-  const Json& given = options.value();
-  for (size_t i = 0; i < given.size(); ++i) {
-    auto applied = applyOption(given.keys()[i], given.elements()[i], setup);
+  const Json& named = options.value();
+  for (size_t i = 0; i < named.size(); ++i) {
+    auto applied = applyOption(named.keys()[i], named.elements()[i], setup);
     if (!applied.ok()) return applied;
   }
   return {};
@@ -259,8 +260,9 @@ std::optional<CallError> Client::outcome(std::string_view method, std::string_vi
   const std::string_view redirectedTo = headerValue(response.headers, kRedirectedToHeader);
   const bool answered2xx = response.status >= 200 && response.status < 300;
   if (answered2xx && redirectedTo.empty()) return std::nullopt;
-  return CallError{std::string(method) + ": " + failureText(path, response, redirectedTo),
-                   response.status > 0, response.status > 0 ? response.status : 0};
+  const bool answered = response.status > 0;
+  return CallError{std::string(method) + ": " + failureText(path, response, redirectedTo), answered,
+                   answered ? response.status : 0};
 }
 
 std::string Client::failureText(std::string_view path, const HttpResponse& response,

@@ -1,6 +1,7 @@
 #include "core/methods.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <utility>
 
@@ -93,12 +94,12 @@ Result<BuiltBody> batchEventBody(const Json& event, const std::string& name, std
                              "\"; the fields are user_id, event, properties and timestamp");
     }
   }
-  std::vector<JsArg> fields;
-  std::vector<std::string> names;
-  for (const auto& field : kFields) {
-    const Json* found = event.find(field);
-    fields.push_back(found == nullptr ? JsArg{} : JsArg::fromJson(*found));
-    names.push_back(name + "." + std::string(field));
+  // At their final size, as buildBodyWithNames reads them (no growth, no moves).
+  std::vector<JsArg> fields(std::size(kFields));
+  std::vector<std::string> names(std::size(kFields));
+  for (size_t i = 0; i < std::size(kFields); ++i) {
+    if (const Json* found = event.find(kFields[i])) fields[i] = JsArg::fromJson(*found);
+    names[i] = name + "." + std::string(kFields[i]);
   }
   return buildBodyWithNames(trackMethod(), fields, names, nowMs);
 }
@@ -209,17 +210,22 @@ constexpr MethodRow kMethodRows[] = {
 };
 
 // Each method's argument names are also made into strings here, once: every call's messages may
-// need them.
+// need them. The table is filled in place at its final size: growing it would move MethodSpecs,
+// code of its own in the .wasm.
 std::vector<MethodSpec> methodsFromRows() {
-  std::vector<MethodSpec> methods;
-  for (const auto& row : kMethodRows) {
-    MethodSpec method{row.name, row.path, {}, row.delivery, row.allTokens};
+  std::vector<MethodSpec> methods(std::size(kMethodRows));
+  for (size_t i = 0; i < methods.size(); ++i) {
+    const MethodRow& row = kMethodRows[i];
+    MethodSpec& method = methods[i];
+    method.name = row.name;
+    method.path = row.path;
+    method.delivery = row.delivery;
+    method.allTokens = row.allTokens;
     for (const auto& param : row.params) {
       if (param.name.empty()) break;
       method.params.push_back(param);
       method.paramNames.emplace_back(param.name);
     }
-    methods.push_back(std::move(method));
   }
   return methods;
 }

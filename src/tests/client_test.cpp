@@ -110,6 +110,11 @@ TEST_CASE("outcomes: only 2xx succeeds, failure statuses are received calls, no 
   CHECK(timedOut->message ==
         "track: no answer from http://127.0.0.1:9/v2/track within 10000 ms (timeout); the call may "
         "not have arrived");
+  // A status below 1 is no answer: the error carries none (what the fuzz harness checks too).
+  auto negative = client.outcome("track", request.path, {-1, "", ""});
+  REQUIRE(negative.has_value());
+  CHECK_FALSE(negative->receivedCall);
+  CHECK(negative->status == 0);
 }
 
 TEST_CASE("outcomes: a redirect is not a delivery, and its message names where it leads") {
