@@ -26,19 +26,21 @@ bool usesStorage(const ClientSetup& setup) {
   return setup.options.persist && glue("hasStorage")().as<bool>();
 }
 
-std::vector<std::weak_ptr<ClientSession>>& liveSessions() {
-  static std::vector<std::weak_ptr<ClientSession>> sessions;
+// The sessions watching the page; each leaves the list as it is destroyed.
+std::vector<ClientSession*>& liveSessions() {
+  static std::vector<ClientSession*> sessions;
   return sessions;
 }
 
+// Each session is held while it acts (releasing one may drop the last reference to it, or to
+// another, which then leaves the list and is skipped).
 template <class Action>
 void forEachLiveSession(Action action) {
-  auto& sessions = liveSessions();
-  sessions.erase(
-      std::remove_if(sessions.begin(), sessions.end(), [](auto& s) { return s.expired(); }),
-      sessions.end());
-  for (const auto& weak : std::vector<std::weak_ptr<ClientSession>>(sessions)) {
-    if (auto session = weak.lock()) action(*session);
+  const auto& live = liveSessions();
+  for (ClientSession* session : std::vector<ClientSession*>(live)) {
+    if (std::find(live.begin(), live.end(), session) == live.end()) continue;
+    const auto held = session->shared_from_this();
+    action(*held);
   }
 }
 
@@ -54,9 +56,14 @@ ClientSession::ClientSession(ClientSetup setup, val onError, bool storage)
       onError_(std::move(onError)),
       promises_(val::global("Map").new_()) {}
 
+ClientSession::~ClientSession() {
+  auto& live = liveSessions();
+  live.erase(std::remove(live.begin(), live.end(), this), live.end());
+}
+
 void ClientSession::start() {
   // Only where there is a page to watch: a server making a client per request keeps no list.
-  if (glue("watchPage")().as<bool>()) liveSessions().push_back(weak_from_this());
+  if (glue("watchPage")().as<bool>()) liveSessions().push_back(this);
   session_.start();
 }
 
@@ -95,9 +102,11 @@ std::int64_t ClientSession::nowMs() { return wallClockMs(); }
 void ClientSession::start(SessionTimer which, std::int64_t delayMs) {
   // The session outlives its timers, whatever JavaScript drops.
   timers_[static_cast<size_t>(which)].start(
-      static_cast<double>(delayMs),
-      [self = shared_from_this(), which] { self->session_.timerFired(which); });
+      static_cast<double>(delayMs), std::shared_ptr<TimerClient>(shared_from_this(), this),
+      static_cast<int>(which));
 }
+
+void ClientSession::fired(int tag) { session_.timerFired(static_cast<SessionTimer>(tag)); }
 
 void ClientSession::cancel(SessionTimer which) { timers_[static_cast<size_t>(which)].cancel(); }
 
@@ -108,10 +117,12 @@ bool ClientSession::online() {
 void ClientSession::post(SendId send, const std::string& url, const std::string& body,
                          const Headers& headers, std::uint32_t timeoutMs) {
   // The session outlives the request, whatever JavaScript drops.
-  fetchPost(url, body, headers, timeoutMs,
-            [self = shared_from_this(), send](const HttpResponse& response) {
-              self->session_.finished(send, response);
-            });
+  fetchPost(url, body, headers, timeoutMs, std::shared_ptr<AnswerSink>(shared_from_this(), this),
+            send);
+}
+
+void ClientSession::answered(SendId send, const HttpResponse& response) {
+  session_.finished(send, response);
 }
 
 void ClientSession::postKeepalive(const std::string& url, const std::string& body,

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "bindings/fetch_transport.hpp"
 #include "bindings/timer.hpp"
 #include "core/session.hpp"
 
@@ -24,10 +25,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>,
                       private Timers,
                       private Transport,
                       private Storage,
-                      private Outcomes {
+                      private Outcomes,
+                      private TimerClient,
+                      private AnswerSink {
  public:
   /// `onError` is the caller's options.onError, or undefined for the default (a warning).
   ClientSession(ClientSetup setup, emscripten::val onError);
+  ~ClientSession();
 
   /// Call once after construction: restores stored calls and starts watching the page.
   void start();
@@ -73,6 +77,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>,
   void flushed(FlushId id) override;
   void unawaitedFailure(const CallError& error) override;
   void warn(const std::string& text) override;
+
+  // Its timers and requests, ending.
+  void fired(int tag) override;
+  void answered(SendId send, const HttpResponse& response) override;
 
   Session session_;
   emscripten::val onError_;

@@ -2,19 +2,28 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <string>
 
 #include "core/client.hpp"
+#include "core/delivery_queue.hpp"
 
 namespace outbound::bindings {
 
-using ResponseHandler = std::function<void(const HttpResponse&)>;
+/// Who hears how a request ended: `answered(send, response)`, with the id it was posted with.
+class AnswerSink {
+ public:
+  virtual void answered(SendId send, const HttpResponse& response) = 0;
 
-/// POSTs `body` to `url` with `headers`; `done` runs once with the answer, or with status 0 when
-/// there was none (network failure, CORS refusal, or no answer within `timeoutMs`). Through
-/// http.js's postHttp, whose senders bound the reply and follow redirects (docs/transport.md).
+ protected:
+  ~AnswerSink() = default;
+};
+
+/// POSTs `body` to `url` with `headers`; `sink` hears once with the answer, or with status 0 when
+/// there was none (network failure, CORS refusal, or no answer within `timeoutMs`), and is kept
+/// alive until then. Through http.js's postHttp, whose senders bound the reply and follow
+/// redirects (docs/transport.md).
 void fetchPost(const std::string& url, const std::string& body, const Headers& headers,
-               std::uint32_t timeoutMs, ResponseHandler done);
+               std::uint32_t timeoutMs, std::shared_ptr<AnswerSink> sink, SendId send);
 
 }  // namespace outbound::bindings

@@ -7,16 +7,16 @@
 
 namespace outbound::bindings {
 
-void Timer::start(double delayMs, std::function<void()> run) {
+void Timer::start(double delayMs, std::shared_ptr<TimerClient> client, int tag) {
   cancel();
-  scheduled_ = new Scheduled{std::move(run), this};
+  scheduled_ = new Scheduled{std::move(client), tag, this};
   id_ = emscripten_set_timeout(&Timer::fire, delayMs, scheduled_);
 }
 
 void Timer::cancel() {
   if (scheduled_ == nullptr) return;
   emscripten_clear_timeout(id_);
-  // The function may hold the last reference to this timer's owner: release it last.
+  // The record may hold the last reference to this timer's owner: release it last.
   std::unique_ptr<Scheduled> dropped(scheduled_);
   scheduled_ = nullptr;
 }
@@ -24,7 +24,7 @@ void Timer::cancel() {
 void Timer::fire(void* scheduled) {
   std::unique_ptr<Scheduled> due(static_cast<Scheduled*>(scheduled));
   due->owner->scheduled_ = nullptr;
-  due->run();
+  due->client->fired(due->tag);
 }
 
 }  // namespace outbound::bindings

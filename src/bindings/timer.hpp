@@ -1,9 +1,18 @@
-// A one-shot timer over emscripten_set_timeout that runs a std::function.
+// A one-shot timer over emscripten_set_timeout that calls back an object it keeps alive until then.
 #pragma once
 
-#include <functional>
+#include <memory>
 
 namespace outbound::bindings {
+
+/// What a timer calls back: `fired(tag)`, with the tag it was started with.
+class TimerClient {
+ public:
+  virtual void fired(int tag) = 0;
+
+ protected:
+  ~TimerClient() = default;
+};
 
 class Timer {
  public:
@@ -12,14 +21,17 @@ class Timer {
   Timer& operator=(const Timer&) = delete;
   ~Timer() { cancel(); }
 
-  /// Runs `run` once after `delayMs`, replacing whatever was scheduled before.
-  void start(double delayMs, std::function<void()> run);
+  /// Calls `client->fired(tag)` once after `delayMs`, replacing whatever was scheduled before.
+  void start(double delayMs, std::shared_ptr<TimerClient> client, int tag);
   void cancel();
   bool pending() const { return scheduled_ != nullptr; }
 
  private:
+  // A plain record, not a std::function: each callable type stored in one costs the .wasm its own
+  // copy of std::function's machinery.
   struct Scheduled {
-    std::function<void()> run;
+    std::shared_ptr<TimerClient> client;
+    int tag;
     Timer* owner;
   };
   static void fire(void* scheduled);
