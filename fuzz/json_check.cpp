@@ -40,16 +40,16 @@ std::size_t nestingDepth(std::string_view text) {
 
 // The text as an array's elements, checked against what nlohmann reads in it.
 void checkArrayElements(std::string_view text, bool accepted) {
-  const auto read = readJsonArrayElements(text);
-  if (!read || !read->loneSurrogates.empty()) {
+  JsonArrayElements read;
+  if (!readJsonArrayElements(text, read) || !read.loneSurrogates.empty()) {
     FUZZ_INVARIANT(!accepted || !ReferenceJson::parse(text).is_array());
     return;
   }
   FUZZ_INVARIANT(accepted);
   const ReferenceJson reference = ReferenceJson::parse(text);
-  FUZZ_INVARIANT(reference.is_array() && reference.size() == read->elements.size());
-  for (std::size_t i = 0; i < read->elements.size(); ++i) {
-    const auto& element = read->elements[i];
+  FUZZ_INVARIANT(reference.is_array() && reference.size() == read.elements.size());
+  for (std::size_t i = 0; i < read.elements.size(); ++i) {
+    const auto& element = read.elements[i];
     const std::string_view elementText = text.substr(element.begin, element.end - element.begin);
     FUZZ_INVARIANT(ReferenceJson::parse(elementText) == reference[i]);
     FUZZ_INVARIANT(element.depth == nestingDepth(elementText));

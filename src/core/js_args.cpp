@@ -147,9 +147,9 @@ Result<std::vector<JsArg>> decodeJsArgs(std::string_view encoded,
   const std::string_view kinds = encoded.substr(0, colon);
   std::string_view array = encoded.substr(colon + 1);
   // One pass reads and checks the whole array, and finds where each argument's text is.
-  const auto read = readJsonArrayElements(array);
-  if (!read) return invalidArgument("the arguments could not be read");
-  const auto& elements = read->elements;
+  JsonArrayElements read;
+  if (!readJsonArrayElements(array, read)) return invalidArgument("the arguments could not be read");
+  const auto& elements = read.elements;
   for (size_t i = 0; i < elements.size(); ++i) {
     if (elements[i].depth <= kMaxNestingDepth) continue;
     return invalidArgument(argName(argNames, i) + " is nested more than " +
@@ -159,8 +159,8 @@ Result<std::vector<JsArg>> decodeJsArgs(std::string_view encoded,
     return invalidArgument("the arguments could not be read");
   }
   std::string replaced;
-  if (!read->loneSurrogates.empty()) {
-    replaced = withLoneSurrogatesReplaced(array, read->loneSurrogates);
+  if (!read.loneSurrogates.empty()) {
+    replaced = withLoneSurrogatesReplaced(array, read.loneSurrogates);
     array = replaced;
   }
   std::vector<JsArg> args(kinds.size());

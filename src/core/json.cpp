@@ -426,14 +426,11 @@ Json parseJson(std::string_view text) {
   return reader.read() ? std::move(reader.result) : Json::invalid();
 }
 
-std::optional<JsonArrayElements> readJsonArrayElements(std::string_view text) {
-  JsonArrayElements elements;
-  elements.elements.reserve(4);  // a method's arguments
+bool readJsonArrayElements(std::string_view text, JsonArrayElements& read) {
   JsonReader reader(text, /*build=*/false);
-  reader.noteElements(&elements);
+  reader.noteElements(&read);
   const auto first = text.find_first_not_of(" \t\n\r");
-  if (first == std::string_view::npos || text[first] != '[' || !reader.read()) return std::nullopt;
-  return elements;
+  return first != std::string_view::npos && text[first] == '[' && reader.read();
 }
 
 void appendJsonString(std::string& out, std::string_view text) {

@@ -98,9 +98,10 @@ struct JsonArrayElements {
   std::vector<std::size_t> loneSurrogates;
 };
 
-/// The elements of a JSON array, in one pass that checks the text as parseJson does, except that
-/// lone surrogate escapes are let through and listed; nothing when it is not one array.
-std::optional<JsonArrayElements> readJsonArrayElements(std::string_view text);
+/// Reads the elements of a JSON array into `read` (empty before), in one pass that checks the
+/// text as parseJson does, except that lone surrogate escapes are let through and listed. False
+/// when the text is not one array.
+bool readJsonArrayElements(std::string_view text, JsonArrayElements& read);
 
 /// Compact JSON, escaped as JSON.stringify escapes.
 std::string toJsonText(const Json& value);

@@ -11,8 +11,9 @@ namespace {
 // Whether `text` is one JSON value, as readJsonArrayElements checks it: the array around it reads
 // as one element, with no lone surrogate let through.
 bool isWellFormedJson(const std::string& text) {
-  const auto read = readJsonArrayElements("[" + text + "]");
-  return read && read->elements.size() == 1 && read->loneSurrogates.empty();
+  JsonArrayElements read;
+  return readJsonArrayElements("[" + text + "]", read) && read.elements.size() == 1 &&
+         read.loneSurrogates.empty();
 }
 
 // The check and the reader must agree with nlohmann's, on everything; what the reader builds,
@@ -186,33 +187,36 @@ TEST_CASE("a tree deeper than the reader builds is refused; checking alone follo
 
 TEST_CASE("an array's elements are found in one pass, with their depth") {
   const std::string text = R"([ "a,]" , {"b":[1,{}]},[],3 ,null])";
-  const auto read = readJsonArrayElements(text);
-  REQUIRE(read.has_value());
+  JsonArrayElements read;
+  REQUIRE(readJsonArrayElements(text, read));
   std::vector<std::string> elements;
   std::vector<std::size_t> depths;
-  for (const auto& element : read->elements) {
+  for (const auto& element : read.elements) {
     elements.push_back(text.substr(element.begin, element.end - element.begin));
     depths.push_back(element.depth);
   }
   CHECK(elements == std::vector<std::string>{R"("a,]")", R"({"b":[1,{}]})", "[]", "3", "null"});
   CHECK(depths == std::vector<std::size_t>{0, 3, 1, 0, 0});
-  CHECK(read->loneSurrogates.empty());
-  CHECK(readJsonArrayElements("[]")->elements.empty());
+  CHECK(read.loneSurrogates.empty());
+  JsonArrayElements empty;
+  CHECK(readJsonArrayElements("[]", empty));
+  CHECK(empty.elements.empty());
 }
 
 TEST_CASE("an array reader lets lone surrogate escapes through and says where they are") {
   const std::string text = R"(["\uD800",{"\udc00x":"\uD83D\uDE00"},"a\uDBFF\uDBFF"])";
-  const auto read = readJsonArrayElements(text);
-  REQUIRE(read.has_value());
-  CHECK(read->elements.size() == 3);
+  JsonArrayElements read;
+  REQUIRE(readJsonArrayElements(text, read));
+  CHECK(read.elements.size() == 3);
   std::vector<std::string> escapes;
-  for (const std::size_t at : read->loneSurrogates) escapes.push_back(text.substr(at, 6));
+  for (const std::size_t at : read.loneSurrogates) escapes.push_back(text.substr(at, 6));
   CHECK(escapes == std::vector<std::string>{R"(\uD800)", R"(\udc00)", R"(\uDBFF)", R"(\uDBFF)"});
 }
 
 TEST_CASE("an array reader refuses what is not one well-formed array") {
   for (const char* text : {"", "{}", "1", "[1,]", "[1] [2]", "[1],[2]", R"(["a)", "[01]", "[\"\\x\"]"}) {
     INFO(text);
-    CHECK_FALSE(readJsonArrayElements(text).has_value());
+    JsonArrayElements read;
+    CHECK_FALSE(readJsonArrayElements(text, read));
   }
 }
