@@ -211,8 +211,7 @@ function outboundEncodeOneByOne(limits, kinds, values) {
 
 // Where a call's text is written in the WebAssembly heap: one buffer, reused by every call (the
 // C++ side reads the text before the call returns), replaced by a larger one when a text needs it.
-// `view` is the buffer as a Uint8Array, made again only when the buffer or the heap changes.
-var outboundText = { pointer: 0, capacity: 0, view: new Uint8Array(0) };
+var outboundText = { pointer: 0, capacity: 0 };
 var outboundUtf8 = new TextEncoder();
 
 /**
@@ -223,18 +222,11 @@ function outboundWriteText(text) {
   var needed = text.length;  // most texts are ASCII: one byte per UTF-16 unit
   for (;;) {
     if (needed > outboundText.capacity && !outboundGrowText(needed)) return -1;
-    var done = outboundUtf8.encodeInto(text, outboundTextView());
+    var pointer = outboundText.pointer;
+    var done = outboundUtf8.encodeInto(text, HEAPU8.subarray(pointer, pointer + outboundText.capacity));
     if (done['read'] === text.length) return done['written'];
     needed = 3 * text.length;  // the most UTF-8 can take: 3 bytes per UTF-16 unit
   }
-}
-
-function outboundTextView() {
-  var view = outboundText.view;
-  if (view.buffer !== HEAPU8.buffer || view.byteOffset !== outboundText.pointer || view.length !== outboundText.capacity) {
-    outboundText.view = view = HEAPU8.subarray(outboundText.pointer, outboundText.pointer + outboundText.capacity);
-  }
-  return view;
 }
 
 function outboundGrowText(needed) {

@@ -73,7 +73,7 @@ Module['watchPage'] = function () {
   if (typeof addEventListener !== 'function') return false;
   try {
     addEventListener('pagehide', function () {
-      Module['handOverCalls']();
+      outboundHandOverCalls();
       Module['releaseAll']();
     });
     addEventListener('online', function () { Module['resumeAll'](); });

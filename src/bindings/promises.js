@@ -73,8 +73,8 @@ Module['callApi'] = function (client, method, args) {
   };
   outboundTurnCalls.push(call);
   outboundTurnLength += call.callText.length;
-  if (outboundTurnLength > outboundTurnLimit) Module['handOverCalls']();
-  else if (outboundTurnCalls.length === 1) queueMicrotask(Module['handOverCalls']);
+  if (outboundTurnLength > outboundTurnLimit) outboundHandOverCalls();
+  else if (outboundTurnCalls.length === 1) queueMicrotask(outboundHandOverCalls);
   return call.settlers.promise;
 };
 
@@ -82,7 +82,7 @@ Module['callApi'] = function (client, method, args) {
  * Hands the calls made so far to the core, in order. Also run before a flush or close (which must
  * count them) and as the page goes away. Never throws: each call settles on its own.
  */
-Module['handOverCalls'] = function () {
+function outboundHandOverCalls() {
   var calls = outboundTurnCalls;
   outboundTurnCalls = [];
   outboundTurnLength = 0;
@@ -98,7 +98,7 @@ Module['handOverCalls'] = function () {
       Module['report'](failure);
     }
   }
-};
+}
 
 // Writes one call's name and arguments into the heap and lets the core judge and queue it.
 function outboundHandOver(call) {
@@ -121,7 +121,7 @@ function outboundHandOver(call) {
 
 /** `client`'s flush() (or close(), when `closing`), once the calls made before it are in. */
 Module['flushClient'] = function (client, closing) {
-  Module['handOverCalls']();
+  outboundHandOverCalls();
   return closing ? client['close']() : client['flush']();
 };
 
