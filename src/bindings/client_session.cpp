@@ -101,9 +101,9 @@ std::int64_t ClientSession::nowMs() { return wallClockMs(); }
 
 void ClientSession::start(SessionTimer which, std::int64_t delayMs) {
   // The session outlives its timers, whatever JavaScript drops.
-  timers_[static_cast<size_t>(which)].start(
-      static_cast<double>(delayMs), std::shared_ptr<TimerClient>(shared_from_this(), this),
-      static_cast<int>(which));
+  timers_[static_cast<size_t>(which)].start(static_cast<double>(delayMs),
+                                            std::shared_ptr<TimerClient>(shared_from_this(), this),
+                                            static_cast<int>(which));
 }
 
 void ClientSession::fired(int tag) { session_.timerFired(static_cast<SessionTimer>(tag)); }

@@ -35,11 +35,16 @@ Module['settle'] = function (table, key, error, onError) {
   var settlers = table.get(key);
   if (!settlers) return;
   table.delete(key);
+  outboundSettle(settlers, error, onError);
+};
+
+// settle, for the Promise of `settlers` itself.
+function outboundSettle(settlers, error, onError) {
   if (error === undefined) return settlers.resolve();
   settlers.promise.catch(outboundIgnore);
   settlers.reject(error);
   Module['report'](error, onError);
-};
+}
 
 // Each embind client's table of Promises, asked for once.
 var outboundTables = new WeakMap();
@@ -90,12 +95,8 @@ function outboundHandOverCalls() {
     try {
       outboundHandOver(calls[i]);
     } catch (error) {  // the module itself failed (out of memory): the call fails, nothing throws
-      var settlers = calls[i].settlers;
-      settlers.promise.catch(outboundIgnore);
-      var failure = Module['callError'](calls[i].methodName + ': the call could not be made: ' +
-        outboundErrorText(error), false);
-      settlers.reject(failure);
-      Module['report'](failure);
+      outboundSettle(calls[i].settlers, Module['callError'](calls[i].methodName +
+        ': the call could not be made: ' + outboundErrorText(error), false));
     }
   }
 }
@@ -115,8 +116,7 @@ function outboundHandOver(call) {
   }
   var refusal = outboundRefusal;
   outboundRefusal = null;
-  table.set(0, call.settlers);
-  Module['settle'](table, 0, refusal.error, refusal.onError);
+  outboundSettle(call.settlers, refusal.error, refusal.onError);
 }
 
 /** `client`'s flush() (or close(), when `closing`), once the calls made before it are in. */

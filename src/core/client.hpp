@@ -34,8 +34,8 @@ struct ClientSetup {
   std::vector<std::string> warnings;  // about unknown option names, which are ignored
 };
 
-/// Reads the constructor's arguments (encoded as src/bindings/js_args.js encodes any call's arguments). Its
-/// errors become TypeErrors thrown by the constructor.
+/// Reads the constructor's arguments (encoded as src/bindings/js_args.js encodes any call's
+/// arguments). Its errors become TypeErrors thrown by the constructor.
 Result<ClientSetup> readConstructorArgs(std::string_view encodedArgs);
 
 using Headers = std::vector<std::pair<std::string, std::string>>;

@@ -148,14 +148,16 @@ Result<std::vector<JsArg>> decodeJsArgs(std::string_view encoded,
   std::string_view array = encoded.substr(colon + 1);
   // One pass reads and checks the whole array, and finds where each argument's text is.
   JsonArrayElements read;
-  if (!readJsonArrayElements(array, read)) return invalidArgument("the arguments could not be read");
+  if (!readJsonArrayElements(array, read))
+    return invalidArgument("the arguments could not be read");
   const auto& elements = read.elements;
   for (size_t i = 0; i < elements.size(); ++i) {
     if (elements[i].depth <= kMaxNestingDepth) continue;
     return invalidArgument(argName(argNames, i) + " is nested more than " +
                            std::to_string(kMaxNestingDepth) + " levels deep");
   }
-  if (elements.size() != kinds.size() || kinds.find_first_not_of(kAllKinds) != std::string_view::npos) {
+  if (elements.size() != kinds.size() ||
+      kinds.find_first_not_of(kAllKinds) != std::string_view::npos) {
     return invalidArgument("the arguments could not be read");
   }
   std::string replaced;
@@ -165,7 +167,8 @@ Result<std::vector<JsArg>> decodeJsArgs(std::string_view encoded,
   }
   std::vector<JsArg> args(kinds.size());
   for (size_t i = 0; i < kinds.size(); ++i) {
-    const std::string_view text = array.substr(elements[i].begin, elements[i].end - elements[i].begin);
+    const std::string_view text =
+        array.substr(elements[i].begin, elements[i].end - elements[i].begin);
     JsArg& arg = args[i];
     arg.kind = static_cast<JsKind>(kinds[i]);
     if (arg.kind == JsKind::Object) {

@@ -212,24 +212,27 @@ TEST_CASE("every double survives printing with %.17g and with its shortest %g", 
   CHECK(wrong.empty());
 }
 
-TEST_CASE("random numbers of 1 to 40 digits convert as strtod converts them", "[decimal]") {
-  std::mt19937_64 random(11);
+namespace {
+// `count` random numbers of `minDigits` to `maxDigits` digits, exponents from `minExponent` to
+// `maxExponent`, drawn from `seed`.
+std::vector<std::string> randomNumbers(unsigned seed, int count, int minDigits, int maxDigits,
+                                       int minExponent, int maxExponent) {
+  std::mt19937_64 random(seed);
   std::vector<std::string> texts;
-  for (int i = 0; i < 50000; ++i) {
-    const int digits = std::uniform_int_distribution<int>(1, 40)(random);
-    texts.push_back(randomNumber(random, digits, -360, 340));
+  for (int i = 0; i < count; ++i) {
+    const int digits = std::uniform_int_distribution<int>(minDigits, maxDigits)(random);
+    texts.push_back(randomNumber(random, digits, minExponent, maxExponent));
   }
-  CHECK(disagreements(texts).empty());
+  return texts;
+}
+}  // namespace
+
+TEST_CASE("random numbers of 1 to 40 digits convert as strtod converts them", "[decimal]") {
+  CHECK(disagreements(randomNumbers(11, 50000, 1, 40, -360, 340)).empty());
 }
 
 TEST_CASE("numbers of hundreds of digits convert as strtod converts them", "[decimal]") {
-  std::mt19937_64 random(13);
-  std::vector<std::string> texts;
-  for (int i = 0; i < 500; ++i) {
-    const int digits = std::uniform_int_distribution<int>(100, 1200)(random);
-    texts.push_back(randomNumber(random, digits, -1500, 300));
-  }
-  CHECK(disagreements(texts).empty());
+  CHECK(disagreements(randomNumbers(13, 500, 100, 1200, -1500, 300)).empty());
 }
 
 TEST_CASE("extreme inputs are converted quickly", "[decimal]") {

@@ -214,7 +214,8 @@ TEST_CASE("an array reader lets lone surrogate escapes through and says where th
 }
 
 TEST_CASE("an array reader refuses what is not one well-formed array") {
-  for (const char* text : {"", "{}", "1", "[1,]", "[1] [2]", "[1],[2]", R"(["a)", "[01]", "[\"\\x\"]"}) {
+  for (const char* text :
+       {"", "{}", "1", "[1,]", "[1] [2]", "[1],[2]", R"(["a)", "[01]", "[\"\\x\"]"}) {
     INFO(text);
     JsonArrayElements read;
     CHECK_FALSE(readJsonArrayElements(text, read));
