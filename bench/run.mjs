@@ -140,7 +140,7 @@ function summaryRows(outcomes) {
       ns(perCall.old.nsPerCall), `ours/old ${ratio(perCall.ratios.oursOverOld)}`, 'ours ≤ old', met(perCall.targets.oursAtMostOld)]);
     rows.push(['', '', '`JSON.stringify` of the body (floor)', ns(perCall.stringify.nsPerCall),
       `ours/stringify ${ratio(perCall.ratios.oursOverStringify)}`, 'ours ≤ 4× stringify', met(perCall.targets.oursAtMost4xStringify)]);
-    rows.push(['… with the hand-over of the turn\'s calls to the core (all their work before I/O)', ns(perCall.oursTurn.nsPerCall), 'outbound@1.3.0, `request` stubbed',
+    rows.push(['… with the hand-over of the calls to the core (all their work before I/O)', ns(perCall.oursTurn.nsPerCall), 'outbound@1.3.0, `request` stubbed',
       ns(perCall.old.nsPerCall), `ours/old ${ratio(perCall.ratios.oursTurnOverOld)}`, '', '']);
     const inPage = perCall.browser;
     if (inPage && !inPage.skipped) {
@@ -209,7 +209,7 @@ function details(outcomes) {
     const spread = (s) => `${int(Math.min(...s.samples))}–${int(Math.max(...s.samples))}`;
     const rows = [
       ['ours, batch {maxEvents: 100, flushIntervalMs: 600000}: 100 calls per timed chunk, delivered between chunks', ns(perCall.ours.nsPerCall), spread(perCall.ours), int(perCall.ours.callsPerRound)],
-      ['… the same chunks with the hand-over of the turn\'s calls to the core (the batch\'s request started)', ns(perCall.oursTurn.nsPerCall), spread(perCall.oursTurn), int(perCall.oursTurn.callsPerRound)],
+      ['… the same chunks with the hand-over of the calls to the core (the batch\'s request started)', ns(perCall.oursTurn.nsPerCall), spread(perCall.oursTurn), int(perCall.oursTurn.callsPerRound)],
       ['outbound@1.3.0, `request` stubbed (body serialised, 200 on setImmediate)', ns(perCall.old.nsPerCall), spread(perCall.old), int(perCall.old.callsPerRound)],
       ['`JSON.stringify({user_id, event, properties, timestamp})`', ns(perCall.stringify.nsPerCall), spread(perCall.stringify), int(perCall.stringify.callsPerRound)],
       ['ours, 1,000 calls back to back (queue up to 1,000 deep), with the hand-over', ns(perCall.oursBacklog1000.nsPerCall), spread(perCall.oursBacklog1000), '1,000'],
@@ -224,7 +224,7 @@ function details(outcomes) {
         ['`JSON.stringify` of the body in the same page', ns(inPage.stringify.nsPerCall), spread(inPage.stringify), '10,000'],
       );
     }
-    sections.push(`### 2. Per-call overhead\n\n\`track(userId, '${'Upgraded Plan'}', properties)\` with ${perCall.payload.properties} properties (one a nested object), ${perCall.payload.users} users in turn; only the synchronous calls are timed: the caller's loop, and the loop with the hand-over of its calls to the core, a microtask queued by the first (\`src/bindings/promises.js\`; the arguments are captured as JSON during the call). Ours is the Node module (\`dist/outbound-node.cjs\` with \`dist/outbound-node.wasm\`, built for speed; the browser's \`.wasm\` is built for size). Median over ${perCall.rounds} interleaved rounds after warm-up (first four rows); the next two rows are medians of 3; the last four come from a page in headless Chromium (\`bench/per-call-browser.mjs\`), where the old library cannot run as shipped. With the hand-over, ours includes, once per 100 calls, starting the batch's HTTP request. ours/old ${ratio(perCall.ratios.oursOverOld)}, ours/stringify ${ratio(perCall.ratios.oursOverStringify)}.\n\n${
+    sections.push(`### 2. Per-call overhead\n\n\`track(userId, '${'Upgraded Plan'}', properties)\` with ${perCall.payload.properties} properties (one a nested object), ${perCall.payload.users} users in turn; only the synchronous calls are timed: the caller's loop, and the loop with the hand-over of its calls to the core (\`src/bindings/promises.js\`: the arguments are captured as JSON during the call, the core takes the calls once the caller's code has run; the timing ends when a \`flush()\` that hands over whatever still waits returns). Ours is the Node module (\`dist/outbound-node.cjs\` with \`dist/outbound-node.wasm\`, built for speed; the browser's \`.wasm\` is built for size). Median over ${perCall.rounds} interleaved rounds after warm-up (first four rows); the next two rows are medians of 3; the last four come from a page in headless Chromium (\`bench/per-call-browser.mjs\`), where the old library cannot run as shipped. With the hand-over, ours includes, once per 100 calls, starting the batch's HTTP request. ours/old ${ratio(perCall.ratios.oursOverOld)}, ours/stringify ${ratio(perCall.ratios.oursOverStringify)}.\n\n${
       table(['subject', 'median per call', 'range over rounds (ns)', 'calls per round'], rows)}`);
   } else if (outcomes['per-call']) sections.push(failed('per-call', outcomes['per-call']));
 
@@ -246,7 +246,7 @@ function details(outcomes) {
       rows.push([`the receiver alone: our runs' ${int(alone.requests)} batch bodies, built beforehand, POSTed by plain \`node:http\` over ${alone.sockets} sockets (median of ${alone.samples.length})`,
         ms(alone.wallMs), '—', int(alone.requests), '—', '—', '—', '—', '—']);
     }
-    sections.push(`### 3. Delivery\n\n${int(delivery.calls)} \`track\` calls made back to back, to the receiver in another process; wall time from the first call until every Promise settled. "Calls" is the time the synchronous calls alone took. The last row is the floor of ours: what the receiver takes to answer the same requests with no client work before them.\n\n${
+    sections.push(`### 3. Delivery\n\n${int(delivery.calls)} \`track\` calls made back to back, to the receiver in another process; wall time from the first call until every Promise settled, the median of ${delivery.rounds} runs (each run's in \`bench/results.json\`) after a warm-up burst on each side. "Calls" is the time the synchronous calls alone took. The last row is the floor of ours: what the receiver takes to answer the same requests with no client work before them.\n\n${
       table(['client', 'wall time', 'calls', 'requests', 'requests/event', 'batch sizes (count×events)', 'resolved / rejected', 'delivered / lost / duplicated', 'old/ours'], rows)}`);
   } else if (outcomes.delivery) sections.push(failed('delivery', outcomes.delivery));
 

@@ -119,9 +119,10 @@ function defineOutbound(createModule, how) {
     });
   }
 
-  // An embind object owns C++ memory that JavaScript's collector cannot see.
+  // An embind object owns C++ memory that JavaScript's collector cannot see. Its calls that the
+  // core has not taken yet are handed over before it goes.
   var release = typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry(function (client) { client.delete(); })
+    ? new FinalizationRegistry(function (client) { core.releaseClient(client); })
     : null;
 
   class outbound {

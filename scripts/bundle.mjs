@@ -64,7 +64,15 @@ const webModule = reshaped(read(join(values.build, 'outbound.js')), 'the browser
     'return Module["instantiateWasm"](info,receiveInstance);'],
   [/if\((\w+)\.instantiateWasm\)try\{return \1\.instantiateWasm\((\w+),(\w+)\)\}catch\(\w+\)\{return [^{}]*\}/,
     'return $1.instantiateWasm($2,$3);'],
-], 'the instantiateWasm hook']]);
+], 'the instantiateWasm hook'], [[
+  // Tables for Emscripten's file preloading, which this build does not have.
+  [/\w+\.preloadedImages=\{\};\s*\w+\.preloadedAudios=\{\};/, ''],
+  [/Module\["preloadedImages"\]=\{\};\s*Module\["preloadedAudios"\]=\{\};/, ''],
+], 'the preloading tables'], [[
+  // The views of the heap, exported on the module object: the page's code reads none of them.
+  [/\b\w+\.HEAP(8|16|32|U8|U16|U32|F32|F64)=(?=\w+=new)/g, ''],
+  [/Module\["HEAP\w+"\]=(?=\w+=new)/g, ''],
+], 'the exported heap views']]);
 const libraryCode = [webModule, methodTable, read(join(root, 'js/outbound-api.js'))];
 const browser = [
   '(function () {\nvar module, exports, define;\n',

@@ -181,11 +181,12 @@ describe('flush and close', () => {
   });
 });
 
-// A call's arguments are captured as it is made; the core takes the calls of one turn of the event
-// loop together at its end, or sooner when their text grows long (src/bindings/promises.js).
-describe('the calls of one turn', () => {
+// A call's arguments are captured as it is made, as text in the module's memory; the core takes
+// the waiting calls once the caller's code has run, a burst of many in parts, a task each
+// (src/bindings/promises.js, docs/architecture.md).
+describe('bursts of calls', () => {
   let receiver;
-  before(async () => { receiver = await startReceiver(); });
+  before(async () => { receiver = await startReceiver({ maxRecorded: 10_000 }); });
   after(() => receiver.close());
   beforeEach(() => receiver.clear());
 
@@ -200,17 +201,50 @@ describe('the calls of one turn', () => {
     assert.deepEqual(onlyCall(receiver).body.properties, { plan: 'pro', seats: 3, owner: { name: 'Ada' } });
   });
 
-  test('a turn of 600 calls of 1 KB each (taken by the core in several parts): all delivered, a user\'s identify calls in call order', { timeout: 120_000 }, async () => {
+  test('1,200 calls of 1 KB each in one turn (taken in several parts, their texts in several chunks of memory): all delivered, a user\'s identify calls in call order', { timeout: 120_000 }, async () => {
     const client = clientFor(receiver, { maxInFlight: 4 });
     const padding = 'x'.repeat(1000);
     const calls = [];
-    for (let n = 0; n < 600; n++) {
+    for (let n = 0; n < 1200; n++) {
       calls.push(n % 2 ? client.track('u-1', 'Step', { n, padding }) : client.identify('u-1', { n, padding }));
     }
     await Promise.all(calls);
     const identified = receiver.calls().filter((call) => call.path.endsWith('/identify')).map((call) => call.body.attributes.n);
-    assert.deepEqual(identified, Array.from({ length: 300 }, (_, i) => 2 * i));
-    assert.equal(receiver.calls().length, 600);
+    assert.deepEqual(identified, Array.from({ length: 600 }, (_, i) => 2 * i));
+    assert.equal(receiver.calls().length, 1200);
+  });
+
+  test('a call made while a burst is still being taken goes after the whole burst', { timeout: 120_000 }, async () => {
+    const client = clientFor(receiver);
+    const calls = [];
+    for (let n = 0; n < 1500; n++) calls.push(client.identify('u-1', { n }));
+    await null;  // the first part of the burst has been taken, not the rest
+    calls.push(client.identify('u-1', { n: 1500 }));
+    await Promise.all(calls);
+    assert.deepEqual(receiver.calls().map((call) => call.body.attributes.n), Array.from({ length: 1501 }, (_, i) => i));
+  });
+
+  test('flush() right after a burst waits for every call of it', { timeout: 120_000 }, async () => {
+    const client = clientFor(receiver, { batch: { maxEvents: 100, flushIntervalMs: 600_000 } });
+    const settled = [];
+    for (let n = 0; n < 1250; n++) client.track(`u-${n % 7}`, 'Step', { n }).then(() => settled.push(n));
+    await client.flush();
+    const delivered = receiver.calls().flatMap((call) => call.body.map((event) => event.properties.n));
+    assert.deepEqual(delivered.sort((a, b) => a - b), Array.from({ length: 1250 }, (_, i) => i));
+    await null;
+    assert.equal(settled.length, 1250);
+  });
+
+  test('texts of every length and script arrive as they were given: longer than a chunk of memory, multi-byte, across chunk boundaries', { timeout: 120_000 }, async () => {
+    const client = clientFor(receiver);
+    const texts = [
+      'é'.repeat(70_000),  // 140,000 bytes of UTF-8: more than a chunk holds
+      ...Array.from({ length: 400 }, (_, n) => `${'ü'.repeat(n * 7)}😀${'a'.repeat(n)}`),
+      'x'.repeat(200_000),
+    ];
+    await Promise.all(texts.map((text, n) => client.identify(`u-${n}`, { text })));
+    const received = new Map(receiver.calls().map((call) => [call.body.user_id, call.body.attributes.text]));
+    texts.forEach((text, n) => assert.equal(received.get(`u-${n}`), text, `the text of call ${n}`));
   });
 
   test('a refused call among others of its turn rejects with its own message; the others are delivered', async () => {

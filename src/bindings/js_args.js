@@ -209,30 +209,52 @@ function outboundEncodeOneByOne(limits, kinds, values) {
   return kinds + ':[' + texts.join(',') + ']';
 }
 
-// Where a call's text is written in the WebAssembly heap: one buffer, reused by every call (the
-// C++ side reads the text before the call returns), replaced by a larger one when a text needs it.
-var outboundText = { pointer: 0, capacity: 0 };
+// Where the calls' texts wait in the WebAssembly heap until the core takes them (promises.js):
+// chunks the texts are appended to as the calls are made, so that no text lives on as a
+// JavaScript string. Once the core has taken every waiting call, the full chunks are freed and
+// the current one is written from its start again.
+var outboundChunkBytes = 64 * 1024;
+var outboundChunk = { pointer: 0, capacity: 0, used: 0 };  // the chunk being written to
+var outboundFullChunks = [];
 var outboundUtf8 = new TextEncoder();
 
 /**
- * Writes `text` as UTF-8 at outboundText.pointer and returns its length in bytes; -1 when the heap
- * cannot hold it.
+ * Writes `text` as UTF-8 into the heap, and where to `call.pointer` and its length in bytes to
+ * `call.bytes`; a pointer of 0 when the heap cannot hold it.
  */
-function outboundWriteText(text) {
-  var needed = text.length;  // most texts are ASCII: one byte per UTF-16 unit
-  for (;;) {
-    if (needed > outboundText.capacity && !outboundGrowText(needed)) return -1;
-    var pointer = outboundText.pointer;
-    var done = outboundUtf8.encodeInto(text, HEAPU8.subarray(pointer, pointer + outboundText.capacity));
-    if (done['read'] === text.length) return done['written'];
-    needed = 3 * text.length;  // the most UTF-8 can take: 3 bytes per UTF-16 unit
-  }
+function outboundStageText(call, text) {
+  // Most texts are ASCII: one byte per UTF-16 unit. Else, a chunk with room for the most UTF-8
+  // can take, 3 bytes per unit.
+  if (!outboundAppend(call, text) && outboundNewChunk(3 * text.length)) outboundAppend(call, text);
 }
 
-function outboundGrowText(needed) {
-  var capacity = Math.max(needed, 2 * outboundText.capacity);
-  _free(outboundText.pointer);
-  outboundText.pointer = _malloc(capacity);
-  outboundText.capacity = outboundText.pointer ? capacity : 0;
-  return outboundText.pointer !== 0;
+// Appends `text` to the current chunk if it fits there: whether it did.
+function outboundAppend(call, text) {
+  var chunk = outboundChunk;
+  call.pointer = 0;
+  if (chunk.capacity - chunk.used < text.length) return false;
+  var pointer = chunk.pointer + chunk.used;
+  var done = outboundUtf8.encodeInto(text, HEAPU8.subarray(pointer, chunk.pointer + chunk.capacity));
+  if (done['read'] !== text.length) return false;
+  chunk.used += done['written'];
+  call.pointer = pointer;
+  call.bytes = done['written'];
+  return true;
+}
+
+function outboundNewChunk(needed) {
+  var capacity = Math.max(needed, outboundChunkBytes);
+  var pointer = _malloc(capacity);
+  if (!pointer) return false;
+  if (outboundChunk.used) outboundFullChunks.push(outboundChunk.pointer);
+  else _free(outboundChunk.pointer);
+  outboundChunk = { pointer: pointer, capacity: capacity, used: 0 };
+  return true;
+}
+
+/** The core has taken every text written: their room is free again. */
+function outboundAllTaken() {
+  outboundFullChunks.forEach(_free);
+  outboundFullChunks = [];
+  outboundChunk.used = 0;
 }

@@ -50,66 +50,86 @@ function outboundSettle(settlers, error, onError) {
 var outboundTables = new WeakMap();
 // The error of the call being refused, and its onError (`refuse`, during a call's hand-over).
 var outboundRefusal = null;
-// The calls made since the core last took them, in order:
-// {embindClient, methodName, callText (the name, a newline, the arguments), onlineThen, settlers}.
-var outboundTurnCalls = [];
-// The length of their texts. Past outboundTurnLimit, the core takes them at once: a burst of
-// thousands of calls in one turn keeps only a few hundred texts alive, which the garbage collector
-// frees young and cheaply (kept to the end of the turn, they cost a tenth more in all).
-var outboundTurnLength = 0;
-var outboundTurnLimit = 128 * 1024;
+// The calls made and not yet taken by the core, in order, from outboundNextCall on:
+// {embindClient, methodName, pointer and bytes (the name, a newline and the arguments, in the
+// heap: js_args.js), onlineThen, settlers}.
+var outboundWaitingCalls = [];
+var outboundNextCall = 0;
+var outboundHandOverDue = false;
+// The most calls one hand-over gives the core before it lets the event loop run: the requests of
+// a burst start, and their answers are read, while the core takes the rest of it.
+var outboundCallsPerTask = 500;
 
 /**
  * Calls the API method `method` of `client` (the embind class) with the array `args`. What the
- * caller passed is captured now, as JSON (js_args.js), with the network's state; the core takes
- * the calls of one turn of the event loop together, once the caller's synchronous code has run
- * (a microtask, before any I/O), so a burst of calls costs the caller little more than its
- * JSON.stringify, and a Promise. An unreadable or oversized argument still makes a text, which
- * the core refuses with its message.
+ * caller passed is captured now, as JSON (js_args.js) written into the heap, with the network's
+ * state; the core takes the calls once the caller's synchronous code has run (a microtask, before
+ * any I/O; a burst of thousands in parts, a task each), so a call costs the caller little more
+ * than its JSON.stringify, and a Promise. An unreadable or oversized argument still makes a text,
+ * which the core refuses with its message.
  */
 Module['callApi'] = function (client, method, args) {
   var call = {
     embindClient: client,
     methodName: method,
-    callText: method + '\n' + outboundEncodeArgs(client, args),
     // The session asks for the network's state during the call (page.js isOnline).
     onlineThen: Module['isOnline'](),
     settlers: outboundSettlers(),
   };
-  outboundTurnCalls.push(call);
-  outboundTurnLength += call.callText.length;
-  if (outboundTurnLength > outboundTurnLimit) outboundHandOverCalls();
-  else if (outboundTurnCalls.length === 1) queueMicrotask(outboundHandOverCalls);
+  outboundStageText(call, method + '\n' + outboundEncodeArgs(client, args));
+  outboundWaitingCalls.push(call);
+  if (!outboundHandOverDue) {
+    outboundHandOverDue = true;
+    queueMicrotask(outboundHandOverSome);
+  }
   return call.settlers.promise;
 };
 
-/**
- * Hands the calls made so far to the core, in order. Also run before a flush or close (which must
- * count them) and as the page goes away. Never throws: each call settles on its own.
- */
-function outboundHandOverCalls() {
-  var calls = outboundTurnCalls;
-  outboundTurnCalls = [];
-  outboundTurnLength = 0;
-  for (var i = 0; i < calls.length; i++) {
-    try {
-      outboundHandOver(calls[i]);
-    } catch (error) {  // the module itself failed (out of memory): the call fails, nothing throws
-      outboundSettle(calls[i].settlers, Module['callError'](calls[i].methodName +
-        ': the call could not be made: ' + outboundErrorText(error), false));
-    }
+// The scheduled hand-over: a part of the waiting calls, and the rest in a task of its own.
+function outboundHandOverSome() {
+  outboundHandOverDue = false;
+  outboundHandOverCalls(outboundCallsPerTask);
+  if (outboundNextCall < outboundWaitingCalls.length && !outboundHandOverDue) {
+    outboundHandOverDue = true;
+    outboundLater(outboundHandOverSome);
   }
 }
 
-// Writes one call's name and arguments into the heap and lets the core judge and queue it.
+// Runs `task` in a task of its own, soon.
+function outboundLater(task) {
+  (typeof setImmediate === 'function' ? setImmediate : queueMicrotask)(task);
+}
+
+/**
+ * Hands the waiting calls to the core, in order: all of them, or at most `limit`. Also run before
+ * a flush or close (which must count them) and as the page goes away. Never throws: each call
+ * settles on its own.
+ */
+function outboundHandOverCalls(limit) {
+  for (var taken = 0; outboundNextCall < outboundWaitingCalls.length && !(taken >= limit); taken++) {
+    var call = outboundWaitingCalls[outboundNextCall];
+    outboundWaitingCalls[outboundNextCall++] = null;
+    try {
+      outboundHandOver(call);
+    } catch (error) {  // the module itself failed (out of memory): the call fails, nothing throws
+      outboundSettle(call.settlers, Module['callError'](call.methodName +
+        ': the call could not be made: ' + outboundErrorText(error), false));
+    }
+  }
+  if (outboundNextCall === outboundWaitingCalls.length) {
+    outboundWaitingCalls = [];
+    outboundNextCall = 0;
+    outboundAllTaken();
+  }
+}
+
+// Lets the core judge and queue one call, from its text in the heap.
 function outboundHandOver(call) {
   var client = call.embindClient;
   var table = outboundTables.get(client);
   if (!table) outboundTables.set(client, table = client['promises']());
-  var length = outboundWriteText(call.callText);
-  // Out of memory: a text the core cannot read, which it refuses as such.
-  if (length < 0) length = outboundWriteText(call.methodName + '\n!');
-  var id = client['call'](outboundText.pointer, length, call.onlineThen);
+  if (!call.pointer) throw new Error('out of memory when it was made');
+  var id = client['call'](call.pointer, call.bytes, call.onlineThen);
   if (id) {
     table.set(id, call.settlers);
     return;
@@ -123,6 +143,12 @@ function outboundHandOver(call) {
 Module['flushClient'] = function (client, closing) {
   outboundHandOverCalls();
   return closing ? client['close']() : client['flush']();
+};
+
+/** Deletes `client` (the embind object of a collected outbound), once its calls are in. */
+Module['releaseClient'] = function (client) {
+  outboundHandOverCalls();
+  client['delete']();
 };
 
 /** For C++, refusing the call being made: its Promise rejects with `error` (see `settle`). */
