@@ -198,9 +198,9 @@ class Run {
       // A wake time that starts nothing: the clock moves on all the same, to when a call that
       // waits for its retry may go.
       std::optional<std::int64_t> next;
-      for (const PendingCall& call : queue_.pending()) {
-        if (call.notBeforeMs > now_)
-          next = std::min(next.value_or(call.notBeforeMs), call.notBeforeMs);
+      for (const auto& call : queue_.pending()) {
+        if (call->notBeforeMs > now_)
+          next = std::min(next.value_or(call->notBeforeMs), call->notBeforeMs);
       }
       if (next) now_ = *next;
     }
@@ -215,10 +215,10 @@ class Run {
     const auto& pending = queue_.pending();
     FUZZ_INVARIANT(pending.size() == unsettled_.size());
     auto model = unsettled_.begin();
-    for (const PendingCall& call : pending) {
-      FUZZ_INVARIANT(call.id == model->first);
-      FUZZ_INVARIANT(call.inFlight.has_value() == model->second.inFlight);
-      FUZZ_INVARIANT(call.attempts == model->second.attempts);
+    for (const auto& call : pending) {
+      FUZZ_INVARIANT(call->id == model->first);
+      FUZZ_INVARIANT(call->inFlight.has_value() == model->second.inFlight);
+      FUZZ_INVARIANT(call->attempts == model->second.attempts);
       ++model;
     }
     if (!unsettled_.empty()) {

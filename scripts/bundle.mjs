@@ -72,7 +72,12 @@ const webModule = reshaped(read(join(values.build, 'outbound.js')), 'the browser
   // The views of the heap, exported on the module object: the page's code reads none of them.
   [/\b\w+\.HEAP(8|16|32|U8|U16|U32|F32|F64)=(?=\w+=new)/g, ''],
   [/Module\["HEAP\w+"\]=(?=\w+=new)/g, ''],
-], 'the exported heap views']]);
+], 'the exported heap views'], [[
+  // Where the .wasm would be looked for, and how a worker would read it: js/browser-wasm.js
+  // fetches it (the instantiateWasm hook above), so neither is used.
+  [/if\((\w+)\|\|(\w+)\)\2\?\w+=self\.location\.href:[\s\S]*?return new Uint8Array\(\w+\.response\)\}\);/, ''],
+  [/if\s*\(ENVIRONMENT_IS_WEB\s*\|\|\s*ENVIRONMENT_IS_WORKER\)\s*\{[\s\S]*?setWindowTitle\s*=[^}]*\}\s*else\s*\{\s*\}/, ''],
+], 'the script directory']]);
 const libraryCode = [webModule, methodTable, read(join(root, 'js/outbound-api.js'))];
 const browser = [
   '(function () {\nvar module, exports, define;\n',

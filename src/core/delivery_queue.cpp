@@ -92,8 +92,8 @@ CallId DeliveryQueue::add(PendingCall call, std::int64_t nowMs) {
     scanWorthwhile_ |= ++tracksSinceScan_ >= batch_.maxEvents || batch_.flushIntervalMs == 0 ||
                        call.id <= flushUpTo_;
   }
-  calls_.push_back(std::move(call));
-  return calls_.back().id;
+  calls_.push_back(std::make_unique<PendingCall>(std::move(call)));
+  return calls_.back()->id;
 }
 
 Accepted DeliveryQueue::accept(PendingCall call, std::int64_t nowMs) {
@@ -113,8 +113,8 @@ Accepted DeliveryQueue::accept(PendingCall call, std::int64_t nowMs) {
 }
 
 std::optional<Send> DeliveryQueue::startIfFree(CallId id) {
-  if (!hasRoom() || calls_.empty() || calls_.back().id != id) return std::nullopt;
-  PendingCall& call = calls_.back();
+  if (!hasRoom() || calls_.empty() || calls_.back()->id != id) return std::nullopt;
+  PendingCall& call = *calls_.back();
   // An event waits only for earlier non-events of its users; anything else for every earlier call.
   const bool free = std::all_of(call.userIds.begin(), call.userIds.end(), [&](const auto& user) {
     const auto& counts = call.isEvent ? unsettledNonEventsByUser_ : unsettledByUser_;
@@ -128,8 +128,8 @@ std::optional<Send> DeliveryQueue::startIfFree(CallId id) {
 
 std::int64_t DeliveryQueue::deadlineOf(CallId id) const {
   for (auto call = calls_.rbegin(); call != calls_.rend(); ++call) {
-    if (call->id != id) continue;
-    return batched(*call) ? call->acceptedMs + batch_.flushIntervalMs : call->notBeforeMs;
+    if ((*call)->id != id) continue;
+    return batched(**call) ? (*call)->acceptedMs + batch_.flushIntervalMs : (*call)->notBeforeMs;
   }
   return 0;
 }
@@ -137,7 +137,7 @@ std::int64_t DeliveryQueue::deadlineOf(CallId id) const {
 bool DeliveryQueue::batchIsDue(const std::vector<size_t>& members, std::int64_t nowMs) const {
   if (members.size() >= batch_.maxEvents) return true;
   return std::any_of(members.begin(), members.end(), [&](size_t i) {
-    return calls_[i].id <= flushUpTo_ || calls_[i].acceptedMs + batch_.flushIntervalMs <= nowMs;
+    return calls_[i]->id <= flushUpTo_ || calls_[i]->acceptedMs + batch_.flushIntervalMs <= nowMs;
   });
 }
 
@@ -170,8 +170,8 @@ Send DeliveryQueue::makeBatch(const std::vector<size_t>& members) {
   Send send = emptyBatch(nextSendId_++);
   ++sendsInFlight_;
   for (const size_t i : members) {
-    markInFlight(calls_[i], send.id);
-    addToBatch(send, calls_[i]);
+    markInFlight(*calls_[i], send.id);
+    addToBatch(send, *calls_[i]);
   }
   send.body += ']';
   return send;
@@ -193,7 +193,7 @@ std::vector<Send> DeliveryQueue::takeDue(std::int64_t nowMs) {
   // Once maxInFlight requests are in flight the scan stops: what it has not reached waits for a
   // complete(), which makes room. So a long queue costs a short scan per request, not a long one.
   for (size_t i = 0; i < calls_.size() && hasRoom(); ++i) {
-    PendingCall& call = calls_[i];
+    PendingCall& call = *calls_[i];
     // heldBack is asked of every waiting call, due or not: it notes whom the call holds back.
     if (call.inFlight || order.heldBack(call) || call.notBeforeMs > nowMs) continue;
     if (!batched(call)) {
@@ -218,13 +218,13 @@ std::vector<Settled> DeliveryQueue::settle(std::vector<size_t> members,
   std::vector<Settled> settled;  // members ascend, and so do their ids
   for (const size_t i : members) {
     std::optional<CallError> error = failure;
-    if (error) error->message = withAttempts(error->message, calls_[i].attempts);
-    settled.push_back(Settled{calls_[i].id, std::move(error)});
+    if (error) error->message = withAttempts(error->message, calls_[i]->attempts);
+    settled.push_back(Settled{calls_[i]->id, std::move(error)});
   }
   for (const size_t i : members) {
-    for (const auto& user : calls_[i].userIds) {
+    for (const auto& user : calls_[i]->userIds) {
       if (--unsettledByUser_[user] == 0) unsettledByUser_.erase(user);
-      if (!calls_[i].isEvent && --unsettledNonEventsByUser_[user] == 0) {
+      if (!calls_[i]->isEvent && --unsettledNonEventsByUser_[user] == 0) {
         unsettledNonEventsByUser_.erase(user);
       }
     }
@@ -250,7 +250,7 @@ std::vector<Settled> DeliveryQueue::complete(SendId send, const std::optional<Ca
   std::vector<size_t> finished;
   bool wasInFlight = false;
   for (size_t i = 0; i < calls_.size(); ++i) {
-    PendingCall& call = calls_[i];
+    PendingCall& call = *calls_[i];
     if (call.inFlight != send) continue;
     wasInFlight = true;
     markLanded(call);
@@ -268,14 +268,14 @@ std::vector<Settled> DeliveryQueue::complete(SendId send, const std::optional<Ca
 
 std::vector<Settled> DeliveryQueue::dropOldestBeyond(std::size_t maxCalls, std::size_t maxBytes) {
   std::size_t bytes = 0;
-  for (const auto& call : calls_) bytes += call.body.size();
+  for (const auto& call : calls_) bytes += call->body.size();
   std::size_t count = calls_.size();
   std::vector<size_t> dropped;
   for (size_t i = 0; i < calls_.size() && (count > maxCalls || bytes > maxBytes); ++i) {
-    if (calls_[i].inFlight) continue;
+    if (calls_[i]->inFlight) continue;
     dropped.push_back(i);
     --count;
-    bytes -= calls_[i].body.size();
+    bytes -= calls_[i]->body.size();
   }
   const CallError full =
       droppedBeforeDelivery("dropped before delivery: the queue of undelivered calls is full (" +
@@ -291,7 +291,8 @@ std::optional<std::int64_t> DeliveryQueue::nextWakeMs() const {
   if (!hasRoom()) return wake;
   // A call held back by an earlier call of its user wakes nothing: that call's completion does.
   ScanOrder order(eventsInFlightByUser_, nonEventsInFlightByUser_);
-  for (const auto& call : calls_) {
+  for (const auto& pending : calls_) {
+    const PendingCall& call = *pending;
     if (call.inFlight || order.heldBack(call)) continue;
     std::int64_t due = call.notBeforeMs;
     if (batched(call) && call.id > flushUpTo_)
@@ -311,7 +312,8 @@ std::vector<Send> DeliveryQueue::farewellSends(std::size_t budgetBytes) const {
     sends.push_back(std::move(batch));
     batch = emptyBatch(0);
   };
-  for (const PendingCall& call : calls_) {
+  for (const auto& pending : calls_) {
+    const PendingCall& call = *pending;
     if (!call.batchable) {
       if (spent + call.body.size() > budgetBytes) continue;
       spent += call.body.size();
@@ -334,7 +336,7 @@ void DeliveryQueue::flushUpTo(CallId last) { flushUpTo_ = std::max(flushUpTo_, l
 
 bool DeliveryQueue::settledUpTo(CallId last) const {
   return std::none_of(calls_.begin(), calls_.end(),
-                      [&](const auto& call) { return call.id <= last; });
+                      [&](const auto& call) { return call->id <= last; });
 }
 
 }  // namespace outbound

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -122,7 +123,7 @@ class DeliveryQueue {
   bool settledUpTo(CallId last) const;
 
   CallId lastCallId() const { return nextCallId_ - 1; }
-  const std::vector<PendingCall>& pending() const { return calls_; }
+  const std::vector<std::unique_ptr<PendingCall>>& pending() const { return calls_; }
 
  private:
   bool batched(const PendingCall& call) const { return batch_.enabled && call.batchable; }
@@ -145,7 +146,9 @@ class DeliveryQueue {
   std::size_t maxBodyBytes_;
   std::size_t maxInFlight_;
   std::size_t sendsInFlight_ = 0;
-  std::vector<PendingCall> calls_;  // in the order they were made
+  // In the order they were made; each on its own, so that settling calls from a long queue moves
+  // pointers, not calls.
+  std::vector<std::unique_ptr<PendingCall>> calls_;
   CallId nextCallId_ = 1;
   SendId nextSendId_ = 1;
   CallId flushUpTo_ = 0;

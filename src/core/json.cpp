@@ -203,7 +203,7 @@ std::string unescaped(std::string_view inside) {
 }  // namespace
 
 // One pass over the text, building the tree as it goes when asked to; without a tree to build it
-// follows any depth.
+// follows any depth, and makes no value at all (a call's arguments are read that way).
 class JsonReader {
  public:
   JsonReader(std::string_view text, bool build) : scan_(text), build_(build) {}
@@ -279,7 +279,7 @@ class JsonReader {
     if (build_ && open_.size() >= kMaxTreeDepth) return Opened::Failed;
     elementDepth_ = std::max(elementDepth_, kinds_.size());  // the outermost array is level 0
     scan_.take(c);
-    Json* container = place(c == '{' ? Json::object() : Json::array());
+    Json* container = build_ ? place(c == '{' ? Json::object() : Json::array()) : nullptr;
     scan_.skipWhitespace();
     if (scan_.take(c == '{' ? '}' : ']')) return Opened::Closed;
     if (kinds_.empty()) kinds_.reserve(kUsualDepth);  // one allocation, not one per level
@@ -291,8 +291,9 @@ class JsonReader {
   bool scalar(char c) {
     const char* const start = scan_.position();
     if (c == '"') {
+      if (!build_) return string(nullptr);
       std::string value;
-      if (!string(build_ ? &value : nullptr)) return false;
+      if (!string(&value)) return false;
       place(Json::string(std::move(value)));
       return true;
     }
@@ -302,11 +303,11 @@ class JsonReader {
       return true;
     }
     if (scan_.literal("true") || scan_.literal("false")) {
-      place(Json::boolean(c == 't'));
+      if (build_) place(Json::boolean(c == 't'));
       return true;
     }
     if (!scan_.literal("null")) return false;
-    place(Json());
+    if (build_) place(Json());
     return true;
   }
 

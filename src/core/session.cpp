@@ -229,7 +229,7 @@ void Session::save(bool released) {
   StoredQueue stored{tab_, world_.clock.nowMs(), released, {}};
   for (const auto& call : queue_.pending()) {
     stored.calls.push_back(
-        StoredCall{call.method, call.path, call.body, call.userIds, call.acceptedMs});
+        StoredCall{call->method, call->path, call->body, call->userIds, call->acceptedMs});
   }
   if (!world_.storage->set(storageKey_, encodeStoredQueue(stored))) {
     world_.outcomes.warn(
