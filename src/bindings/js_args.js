@@ -220,19 +220,16 @@ var outboundUtf8 = new TextEncoder();
 
 /**
  * Writes `text` as UTF-8 into the heap, and where to `call.pointer` and its length in bytes to
- * `call.bytes`; a pointer of 0 when the heap cannot hold it.
+ * `call.bytes`; no pointer when the heap cannot hold it.
  */
 function outboundStageText(call, text) {
-  // Most texts are ASCII: one byte per UTF-16 unit. Else, a chunk with room for the most UTF-8
-  // can take, 3 bytes per unit.
+  // Where it does not fit, a chunk with room for the most UTF-8 can take, 3 bytes per UTF-16 unit.
   if (!outboundAppend(call, text) && outboundNewChunk(3 * text.length)) outboundAppend(call, text);
 }
 
 // Appends `text` to the current chunk if it fits there: whether it did.
 function outboundAppend(call, text) {
   var chunk = outboundChunk;
-  call.pointer = 0;
-  if (chunk.capacity - chunk.used < text.length) return false;
   var pointer = chunk.pointer + chunk.used;
   var done = outboundUtf8.encodeInto(text, HEAPU8.subarray(pointer, chunk.pointer + chunk.capacity));
   if (done['read'] !== text.length) return false;

@@ -144,12 +144,13 @@ bool DeliveryQueue::batchIsDue(const std::vector<size_t>& members, std::int64_t 
 Send DeliveryQueue::makeSingle(PendingCall& call) {
   const SendId id = nextSendId_++;
   ++sendsInFlight_;
-  markInFlight(call, id);
+  markInFlight(call, id, 1);
   return Send{id, call.method, call.path, call.body, {call.id}};
 }
 
-void DeliveryQueue::markInFlight(PendingCall& call, SendId send) {
+void DeliveryQueue::markInFlight(PendingCall& call, SendId send, std::size_t callsInSend) {
   call.inFlight = send;
+  call.callsInFlightWith = callsInSend;
   ++call.attempts;
   auto& byUser = call.isEvent ? eventsInFlightByUser_ : nonEventsInFlightByUser_;
   for (const auto& user : call.userIds) byUser[user].insert(call.id);
@@ -170,7 +171,7 @@ Send DeliveryQueue::makeBatch(const std::vector<size_t>& members) {
   Send send = emptyBatch(nextSendId_++);
   ++sendsInFlight_;
   for (const size_t i : members) {
-    markInFlight(*calls_[i], send.id);
+    markInFlight(*calls_[i], send.id, members.size());
     addToBatch(send, *calls_[i]);
   }
   send.body += ']';
@@ -249,10 +250,14 @@ std::vector<Settled> DeliveryQueue::complete(SendId send, const std::optional<Ca
                                              std::int64_t nowMs, double random01) {
   std::vector<size_t> finished;
   bool wasInFlight = false;
-  for (size_t i = 0; i < calls_.size(); ++i) {
+  // The scan stops at the send's last call: in a long queue, the calls in flight come first.
+  std::size_t left = 1;
+  for (size_t i = 0; i < calls_.size() && left > 0; ++i) {
     PendingCall& call = *calls_[i];
     if (call.inFlight != send) continue;
+    if (!wasInFlight) left = call.callsInFlightWith;
     wasInFlight = true;
+    --left;
     markLanded(call);
     const bool tryAgain =
         failure && isRetryable(failure->status) && call.attempts <= retry_.retries;

@@ -42,8 +42,9 @@ struct PendingCall {
   bool batchable = false;
   int attempts = 0;  // attempts started so far
   std::int64_t acceptedMs = 0;
-  std::int64_t notBeforeMs = 0;    // after a failure: when the next attempt may start
-  std::optional<SendId> inFlight;  // the request carrying it now
+  std::int64_t notBeforeMs = 0;       // after a failure: when the next attempt may start
+  std::optional<SendId> inFlight;     // the request carrying it now
+  std::size_t callsInFlightWith = 0;  // how many calls that request carries
 };
 
 /// Sets `call.isEvent` and `call.batchable` from its method's row of the method table
@@ -137,7 +138,7 @@ class DeliveryQueue {
   bool batchIsDue(const std::vector<size_t>& members, std::int64_t nowMs) const;
   Send makeBatch(const std::vector<size_t>& members);
   Send makeSingle(PendingCall& call);
-  void markInFlight(PendingCall& call, SendId send);
+  void markInFlight(PendingCall& call, SendId send, std::size_t callsInSend);
   void markLanded(PendingCall& call);
   std::vector<Settled> settle(std::vector<size_t> members, const std::optional<CallError>& failure);
 
