@@ -106,6 +106,7 @@ function outboundLater(task) {
  * settles on its own.
  */
 function outboundHandOverCalls(limit) {
+  // Without a limit, `taken >= limit` is never true.
   for (var taken = 0; outboundNextCall < outboundWaitingCalls.length && !(taken >= limit); taken++) {
     var call = outboundWaitingCalls[outboundNextCall];
     outboundWaitingCalls[outboundNextCall++] = null;
