@@ -93,12 +93,12 @@ export function forwardingRequest(baseUrl, agent) {
  * receiver/receiver.mjs started in a child process, so its work neither competes with the measured
  * client on one event loop nor shows in the measured process's memory. `stats()` summarises what it
  * accepted: requests, events (a /track/batch body counts its elements), distinct `properties.seq`
- * values, and requests by path.
+ * values, and requests by path; `clear()` forgets them and collects the process's garbage.
  */
 export async function startReceiverProcess(options = {}) {
   const child = fork(fileURLToPath(new URL('./receiver-process.mjs', import.meta.url)), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: [],
+    execArgv: ['--expose-gc'],  // clear() collects the garbage of the run before
   });
   let nextId = 1;
   const pending = new Map();

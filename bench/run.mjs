@@ -246,7 +246,7 @@ function details(outcomes) {
       rows.push([`the receiver alone: our runs' ${int(alone.requests)} batch bodies, built beforehand, POSTed by plain \`node:http\` over ${alone.sockets} sockets (median of ${alone.samples.length})`,
         ms(alone.wallMs), '—', int(alone.requests), '—', '—', '—', '—', '—']);
     }
-    sections.push(`### 3. Delivery\n\n${int(delivery.calls)} \`track\` calls made back to back, to the receiver in another process; wall time from the first call until every Promise settled, the median of ${delivery.rounds} runs (each run's in \`bench/results.json\`) after a warm-up burst on each side. "Calls" is the time the synchronous calls alone took. The last row is the floor of ours: what the receiver takes to answer the same requests with no client work before them.\n\n${
+    sections.push(`### 3. Delivery\n\n${int(delivery.calls)} \`track\` calls made back to back, to the receiver in another process; wall time from the first call until every Promise settled: ${delivery.rounds} rounds after a warm-up burst on each side, each round running every client once in turn (each run's figure is in \`bench/results.json\`); the wall times are the rounds' medians, old/ours the median of the rounds' own ratios. "Calls" is the time the synchronous calls alone took. The last row is the floor of ours: what the receiver takes to answer the same requests with no client work before them.\n\n${
       table(['client', 'wall time', 'calls', 'requests', 'requests/event', 'batch sizes (count×events)', 'resolved / rejected', 'delivered / lost / duplicated', 'old/ours'], rows)}`);
   } else if (outcomes.delivery) sections.push(failed('delivery', outcomes.delivery));
 
