@@ -2,7 +2,7 @@
 // network, then `require` and `import` it and send real calls to the receiver.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,11 +35,17 @@ after(async () => {
 });
 
 test('the tarball holds the built files and nothing of the sources or tests', () => {
-  for (const needed of ['package.json', 'README.md', 'dist/outbound.js', 'dist/outbound.wasm', 'dist/outbound-node.cjs',
+  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/outbound.js', 'dist/outbound.wasm', 'dist/outbound-node.cjs',
     'dist/outbound-node.wasm', 'js/node.cjs', 'js/node.mjs', 'js/outbound-api.js', 'js/outbound.d.ts']) {
     assert.ok(files.includes(needed), `${needed} is missing from ${files.join(', ')}`);
   }
   for (const file of files) assert.doesNotMatch(file, /^(src|wasm-tests|web-demo|build|scripts)\//);
+});
+
+test('only the script-tag file is marked as having side effects: a bundle that imports the package and never uses it drops it', () => {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  assert.deepEqual(manifest.sideEffects, ['./dist/outbound.js']);
+  assert.equal(manifest.exports['./browser'], manifest.sideEffects[0]);
 });
 
 for (const [how, file, source] of [
