@@ -27,12 +27,19 @@ function outboundCompileWasm(url) {
 }
 
 /**
- * Where dist/outbound.js finds outbound.wasm: beside the script, as Emscripten's loader does (the
- * script's own address in a page, the worker's in a worker; in a blob: script, the page's base).
+ * Where dist/outbound.js finds outbound.wasm: beside the script (in a blob: script, the page's
+ * base). A page names its running script (document.currentScript); a worker does not, so there the
+ * script is found in the stack of an Error made here, failing that the worker's own address.
  */
 function outboundWasmBesideScript() {
   var script = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : '';
-  if (!script && typeof importScripts === 'function') script = self.location.href;
+  if (!script && typeof importScripts === 'function') script = outboundScriptInStack() || self.location.href;
   var folder = script.indexOf('blob:') === 0 ? '' : script.slice(0, script.replace(/[?#].*/, '').lastIndexOf('/') + 1);
   return folder + 'outbound.wasm';
+}
+
+/** The address of the script running this function, as the first frame of a stack names it. */
+function outboundScriptInStack() {
+  var frame = /((?:blob:)?(?:https?|file):\/\/[^\s()]+?):\d+:\d+/.exec(String(new Error().stack));
+  return frame ? frame[1] : '';
 }

@@ -50,7 +50,7 @@ describe('the browser transport in Chromium', { ...TIMEOUT, skip: skipWithoutBro
     assert.equal(outcome.state, 'rejected');
     assert.equal(outcome.receivedCall, true);
     assert.equal(outcome.status, 200);
-    assert.ok(outcome.message.startsWith(`track: POST /track was redirected to ${receiver.url}/track, which answered 200, but a browser does not say`), outcome.message);
+    assert.ok(outcome.message.startsWith(`track: POST /track was redirected to ${receiver.url}/track, which answered 200, but fetch does not say`), outcome.message);
     // What differs from Node: the browser did repeat the POST here (308), and cannot tell us so.
     assert.equal(receiver.calls().length, 1);
     assert.deepEqual(errors, []);

@@ -171,7 +171,7 @@ describe('the constructor', () => {
     t.mock.method(console, 'warn', (message) => warnings.push(message));
     new requiredOutbound(API_KEY, { timout: 5 });
     new requiredOutbound(API_KEY, { timout: 5 });
-    assert.deepEqual(warnings, ['outbound: ignoring unknown option "timout" (known: baseUrl, timeout, maxBodyBytes, retries, batch, persist, maxInFlight, onError)']);
+    assert.deepEqual(warnings, ['outbound: ignoring unknown option "timout" (known: baseUrl, timeout, maxBodyBytes, retries, batch, persist, maxInFlight, onError, fetch, debug, disabled)']);
   });
 
   test('calling it without new is a TypeError', () => {

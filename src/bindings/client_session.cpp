@@ -46,14 +46,14 @@ void forEachLiveSession(Action action) {
 
 }  // namespace
 
-ClientSession::ClientSession(ClientSetup setup, val onError)
-    : ClientSession(setup, std::move(onError), usesStorage(setup)) {}
+ClientSession::ClientSession(ClientSetup setup, val hooks)
+    : ClientSession(setup, std::move(hooks), usesStorage(setup)) {}
 
-ClientSession::ClientSession(ClientSetup setup, val onError, bool storage)
+ClientSession::ClientSession(ClientSetup setup, val hooks, bool storage)
     : session_(setup, SessionWorld{*this, *this, *this, storage ? this : nullptr, *this},
                storage ? glue("randomId")().as<std::string>() : std::string(),
                static_cast<std::uint32_t>(wallClockMs())),
-      onError_(std::move(onError)),
+      hooks_(std::move(hooks)),
       promises_(val::global("Map").new_()) {}
 
 ClientSession::~ClientSession() {
@@ -73,8 +73,9 @@ double ClientSession::call(std::string_view method, std::string_view encodedArgs
   onlineInCall_ = online;
   const auto accepted = session_.call(method, encodedArgs);
   onlineInCall_.reset();
-  if (accepted.ok()) return static_cast<double>(accepted.value());
-  glue("refuse")(callError(accepted.error()), onError_);
+  if (accepted.ok())
+    return accepted.value() == kNotSent ? -1 : static_cast<double>(accepted.value());
+  glue("refuse")(callError(accepted.error()), hooks_);
   return 0;
 }
 
@@ -117,8 +118,8 @@ bool ClientSession::online() {
 void ClientSession::post(SendId send, const std::string& url, const std::string& body,
                          const Headers& headers, std::uint32_t timeoutMs) {
   // The session outlives the request, whatever JavaScript drops.
-  fetchPost(url, body, headers, timeoutMs, std::shared_ptr<AnswerSink>(shared_from_this(), this),
-            send);
+  fetchPost(url, body, headers, timeoutMs, hooks_,
+            std::shared_ptr<AnswerSink>(shared_from_this(), this), send);
 }
 
 void ClientSession::answered(SendId send, const HttpResponse& response) {
@@ -129,7 +130,7 @@ void ClientSession::postKeepalive(const std::string& url, const std::string& bod
                                   const Headers& headers) {
   val fields = val::object();
   for (const auto& [name, value] : headers) fields.set(name, value);
-  glue("sendKeepalive")(url, body, fields);
+  glue("sendKeepalive")(url, body, fields, hooks_);
 }
 
 std::string ClientSession::get(const std::string& key) {
@@ -156,7 +157,7 @@ std::vector<std::string> ClientSession::keys(const std::string& prefix) {
 
 void ClientSession::settled(CallId id, const CallError* error) {
   if (error) {
-    glue("settle")(promises_, static_cast<double>(id), callError(*error), onError_);
+    glue("settle")(promises_, static_cast<double>(id), callError(*error), hooks_);
   } else {
     glue("settle")(promises_, static_cast<double>(id));
   }
@@ -165,9 +166,14 @@ void ClientSession::settled(CallId id, const CallError* error) {
 void ClientSession::flushed(FlushId id) { glue("settle")(promises_, -static_cast<double>(id)); }
 
 void ClientSession::unawaitedFailure(const CallError& error) {
-  glue("report")(callError(error), onError_);
+  glue("report")(callError(error), hooks_);
 }
 
 void ClientSession::warn(const std::string& text) { glue("warnOnce")(text); }
+
+void ClientSession::log(DebugEvent event, const std::string& subject, std::size_t calls,
+                        const std::string& detail) {
+  glue("log")(static_cast<int>(event), subject, calls, detail);
+}
 
 }  // namespace outbound::bindings

@@ -29,8 +29,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>,
                       private TimerClient,
                       private AnswerSink {
  public:
-  /// `onError` is the caller's options.onError, or undefined for the default (a warning).
-  ClientSession(ClientSetup setup, emscripten::val onError);
+  /// `hooks`: what of the options the core cannot read (promises.js hooksOf), handed back to
+  /// JavaScript with each request and failure.
+  ClientSession(ClientSetup setup, emscripten::val hooks);
   ~ClientSession();
 
   /// Call once after construction: restores stored calls and starts watching the page.
@@ -38,7 +39,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>,
 
   /// Validates and queues one call of `method`: its id, whose Promise (made by promises.js's
   /// callApi in promises()) settles with its delivery; or 0, refused (promises.js's `refuse`).
-  /// `online`: whether the network is up, as callApi has just found.
+  /// `online`: whether the network is up, as callApi has just found. A disabled client's valid
+  /// call is -1: its Promise resolves at once.
   double call(std::string_view method, std::string_view encodedArgs, bool online);
   /// A Promise that resolves once every call made so far has settled.
   emscripten::val flush();
@@ -56,7 +58,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>,
 
  private:
   /// `storage`: whether this client keeps a durable copy (options.persist, and storage is there).
-  ClientSession(ClientSetup setup, emscripten::val onError, bool storage);
+  ClientSession(ClientSetup setup, emscripten::val hooks, bool storage);
 
   emscripten::val awaited(std::optional<FlushId> flush);
 
@@ -77,13 +79,15 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>,
   void flushed(FlushId id) override;
   void unawaitedFailure(const CallError& error) override;
   void warn(const std::string& text) override;
+  void log(DebugEvent event, const std::string& subject, std::size_t calls,
+           const std::string& detail) override;
 
   // Its timers and requests, ending.
   void fired(int tag) override;
   void answered(SendId send, const HttpResponse& response) override;
 
   Session session_;
-  emscripten::val onError_;
+  emscripten::val hooks_;
   emscripten::val promises_;
   std::optional<bool> onlineInCall_;  // call()'s `online`, while it runs: no trip to ask again
   std::array<Timer, kSessionTimerCount> timers_;

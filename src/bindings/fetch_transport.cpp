@@ -34,12 +34,13 @@ void answered(std::uintptr_t request, int status, std::string body, std::string 
 }  // namespace
 
 void fetchPost(const std::string& url, const std::string& body, const Headers& headers,
-               std::uint32_t timeoutMs, std::shared_ptr<AnswerSink> sink, SendId send) {
+               std::uint32_t timeoutMs, const emscripten::val& hooks,
+               std::shared_ptr<AnswerSink> sink, SendId send) {
   // JavaScript holds the record's address until answered(); the body is copied out of the heap
   // before postHttp returns.
   const auto request = reinterpret_cast<std::uintptr_t>(new Posted{std::move(sink), send});
   glue("postHttp")(request, url, reinterpret_cast<std::uintptr_t>(body.data()), body.size(),
-                   headerLines(headers), timeoutMs);
+                   headerLines(headers), timeoutMs, hooks);
 }
 
 EMSCRIPTEN_BINDINGS(fetch_transport) { emscripten::function("httpAnswered", &answered); }

@@ -4,8 +4,9 @@
 // Module['httpAnswered']. One set of rules holds in every runtime: a reply is read up to
 // outboundReplyLimit bytes and no further, so a huge reply never reaches WebAssembly memory; a
 // failure says why when the runtime knows; a redirect counts as delivered only when the POST itself
-// was repeated. Module['sendHttp'] does the sending: over `fetch` here (pages and workers), over
-// node:http in the Node build (js/node-environment.js).
+// was repeated. The sending is done over `fetch` (outboundSendWithFetch: pages, workers, edge
+// runtimes), or over node:http in the Node build, whose js/node-environment.js sets
+// Module['sendHttp']; a client given options.fetch sends over that function in every runtime.
 
 /** The most bytes of a reply that are read: messages quote 500 of them, after the key is removed. */
 var outboundReplyLimit = 4096;
@@ -25,22 +26,26 @@ function outboundJoinBytes(chunks, limit) {
 
 /**
  * POSTs the `bodyLength` bytes at `body` in the heap (copied at once) to `url`, with the headers of
- * `headerLines` (name and value alternating, one a line). Module['sendHttp'](request, done) calls
+ * `headerLines` (name and value alternating, one a line). The sender (outboundSendWithFetch, or
+ * Module['sendHttp'] where a build has one), given (request, done), calls
  * done once, later, with {status, headers, body} for an answer, {status: 0, failure} when none came
  * (failure says why), or {status: 0} for a timeout; C++ gets the failure text as the body of
- * status 0 (core/client.hpp, HttpResponse). `request` is C++'s, handed back.
+ * status 0 (core/client.hpp, HttpResponse). `request` is C++'s, handed back; `hooks` are the
+ * client's (promises.js hooksOf).
  */
-Module['postHttp'] = function (request, url, body, bodyLength, headerLines, timeoutMs) {
+Module['postHttp'] = function (request, url, body, bodyLength, headerLines, timeoutMs, hooks) {
   var headers = {};
   var fields = headerLines.split('\n');
   for (var i = 0; i + 1 < fields.length; i += 2) headers[fields[i]] = fields[i + 1];
   var message = {
     method: 'POST', url: url, headers: headers, body: HEAPU8.slice(body, body + bodyLength), timeoutMs: timeoutMs,
   };
-  Module['sendHttp'](message, function (reply) {
+  function answered(reply) {
     var answer = reply.status ? reply.body : reply.failure || '';
     Module['httpAnswered'](request, reply.status, answer, reply.headers || '');
-  });
+  }
+  if (hooks.fetch || !Module['sendHttp']) outboundSendWithFetch(hooks.fetch, message, answered);
+  else Module['sendHttp'](message, answered);
 };
 
 /**
@@ -118,17 +123,23 @@ function outboundHeaderText(headers) {
   return text;
 }
 
-// A browser follows every redirect by itself and says only where it ended: the core decides what a
-// redirected reply means (core/client.cpp, Client::outcome).
-Module['sendHttp'] = function (request, done) {
+var outboundUtf8Decoder = new TextDecoder();
+
+// fetch follows every redirect by itself and says only where it ended: the core decides what a
+// redirected reply means (core/client.cpp, Client::outcome). The body goes as text: Node's fetch
+// detaches a byte array it has sent, and then fails to send it again after a 307 or 308. Without
+// `fetchFunction`, the runtime's fetch; a runtime without one fails each request, saying so.
+function outboundSendWithFetch(fetchFunction, request, done) {
   var controller = typeof AbortController === 'function' ? new AbortController() : null;
   var end = outboundRequestEnd(request.timeoutMs, done, function () { if (controller) controller.abort(); });
   end.start();
-  var init = { 'method': request.method, 'headers': request.headers, 'body': request.body, 'redirect': 'follow' };
+  var init = {
+    'method': request.method, 'headers': request.headers, 'body': outboundUtf8Decoder.decode(request.body), 'redirect': 'follow',
+  };
   if (controller) init['signal'] = controller.signal;
   var sent;
   try {
-    sent = fetch(request.url, init);
+    sent = Promise.resolve((fetchFunction || fetch)(request.url, init));
   } catch (error) {
     sent = Promise.reject(error);
   }
@@ -137,7 +148,15 @@ Module['sendHttp'] = function (request, done) {
     if (response.redirected) headers += 'x-outbound-redirected-to: ' + response.url + '\r\n';
     return outboundReadBounded(response, end.answered(response.status, headers), outboundReplyLimit)
       .then(function () { end.finish(end.reply()); });
-  }).catch(function () {
-    end.finish({ status: 0, failure: 'network error, or refused by CORS (a browser does not say which)' });
+  }).catch(function (error) {
+    end.finish({ status: 0, failure: outboundFetchFailure(error) });
   });
-};
+}
+
+// Why a fetch failed, as far as anyone can tell: Node's says why in its `cause`; a browser's says
+// nothing (a network error and a CORS refusal look alike); another (options.fetch) may.
+function outboundFetchFailure(error) {
+  if (error && error.cause) return outboundErrorText(error.cause);
+  return error instanceof TypeError ? 'network error, or refused by CORS (a browser does not say which)'
+    : outboundErrorText(error);
+}

@@ -83,9 +83,10 @@ OutboundClass* construct(val apiKey, val options) {
   auto setup = readConstructorArgs(encodeArgs(kConstructorArgsMaxLength, args));
   if (!setup.ok()) return new OutboundClass(setup.error().message);
   warnAboutUnknownOptions(setup.value());
-  // Functions do not survive the options' JSON text: onError is taken from the object itself.
-  val onError = glue("functionOption")(options, std::string("onError"));
-  auto session = std::make_shared<ClientSession>(std::move(setup.value()), std::move(onError));
+  // Functions do not survive the options' JSON text: onError and fetch are taken from the object
+  // itself.
+  auto session =
+      std::make_shared<ClientSession>(std::move(setup.value()), glue("hooksOf")(options));
   session->start();
   return new OutboundClass(std::move(session));
 }

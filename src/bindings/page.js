@@ -87,11 +87,13 @@ Module['watchPage'] = function () {
 
 /**
  * A request that outlives the page (fetch's keepalive), sent as the page goes away. Nobody hears
- * how it ends: the stored copy of its calls stays for a later page.
+ * how it ends: the stored copy of its calls stays for a later page. Through options.fetch when the
+ * client has one (its `hooks`, promises.js hooksOf).
  */
-Module['sendKeepalive'] = function (url, body, headers) {
+Module['sendKeepalive'] = function (url, body, headers, hooks) {
   try {
-    fetch(url, { 'method': 'POST', 'headers': headers, 'body': body, 'keepalive': true }).catch(outboundIgnore);
+    var init = { 'method': 'POST', 'headers': headers, 'body': body, 'keepalive': true };
+    Promise.resolve((hooks.fetch || fetch)(url, init)).catch(outboundIgnore);
   } catch (refused) {
     // No fetch, or over the browser's keepalive budget: the stored copy remains.
   }

@@ -31,24 +31,24 @@ Module['pending'] = function (table, key) {
  * reported (see `report`). A rejection nobody handles is not an unhandled rejection: analytics
  * calls are often made without a `.catch`, and Node ends the process on an unhandled rejection.
  */
-Module['settle'] = function (table, key, error, onError) {
+Module['settle'] = function (table, key, error, hooks) {
   var settlers = table.get(key);
   if (!settlers) return;
   table.delete(key);
-  outboundSettle(settlers, error, onError);
+  outboundSettle(settlers, error, hooks);
 };
 
 // settle, for the Promise of `settlers` itself.
-function outboundSettle(settlers, error, onError) {
+function outboundSettle(settlers, error, hooks) {
   if (error === undefined) return settlers.resolve();
   settlers.promise.catch(outboundIgnore);
   settlers.reject(error);
-  Module['report'](error, onError);
+  Module['report'](error, hooks);
 }
 
 // Each embind client's table of Promises, asked for once.
 var outboundTables = new WeakMap();
-// The error of the call being refused, and its onError (`refuse`, during a call's hand-over).
+// The error of the call being refused, and its client's hooks (`refuse`, during a call's hand-over).
 var outboundRefusal = null;
 // The calls made and not yet taken by the core, in order, from outboundNextCall on:
 // {embindClient, methodName, pointer and bytes (the name, a newline and the arguments, in the
@@ -131,13 +131,14 @@ function outboundHandOver(call) {
   if (!table) outboundTables.set(client, table = client['promises']());
   if (!call.pointer) throw new Error('out of memory when it was made');
   var id = client['call'](call.pointer, call.bytes, call.onlineThen);
-  if (id) {
+  if (id > 0) {
     table.set(id, call.settlers);
     return;
   }
+  if (id < 0) return call.settlers.resolve();  // options.disabled: valid, and sent nowhere
   var refusal = outboundRefusal;
   outboundRefusal = null;
-  outboundSettle(call.settlers, refusal.error, refusal.onError);
+  outboundSettle(call.settlers, refusal.error, refusal.hooks);
 }
 
 /** `client`'s flush() (or close(), when `closing`), once the calls made before it are in. */
@@ -153,8 +154,8 @@ Module['releaseClient'] = function (client) {
 };
 
 /** For C++, refusing the call being made: its Promise rejects with `error` (see `settle`). */
-Module['refuse'] = function (error, onError) {
-  outboundRefusal = { error: error, onError: onError };
+Module['refuse'] = function (error, hooks) {
+  outboundRefusal = { error: error, hooks: hooks };
 };
 
 function outboundIgnore() {}
@@ -164,24 +165,32 @@ function outboundIgnore() {}
  * caller's function may call us again, or throw, and neither may happen inside the WebAssembly
  * frames that settle the call.
  */
-Module['report'] = function (error, onError) {
+Module['report'] = function (error, hooks) {
+  var onError = hooks && hooks.onError;
   Promise.resolve().then(function () {
-    if (typeof onError === 'function') onError(error);
+    if (onError) onError(error);
     else Module['warn']('outbound: ' + error.message);
   }).catch(function (thrown) {
     Module['warn']('outbound: options.onError threw: ' + outboundErrorText(thrown));
   });
 };
 
-/** options[name] when it is a function (options.onError), else undefined; never throws. */
-Module['functionOption'] = function (options, name) {
+/**
+ * What of a client's options does not survive their JSON text, for the core to hand back with each
+ * request and failure: its onError and fetch functions (undefined when not functions). Never throws.
+ */
+Module['hooksOf'] = function (options) {
+  return { onError: outboundFunctionOption(options, 'onError'), fetch: outboundFunctionOption(options, 'fetch') };
+};
+
+function outboundFunctionOption(options, name) {
   try {
     var value = options !== null && typeof options === 'object' ? options[name] : undefined;
     return typeof value === 'function' ? value : undefined;
   } catch (unreadable) {
-    return undefined;
+    return undefined;  // the constructor reports the unreadable options
   }
-};
+}
 
 /** The Error a call rejects with (docs/contract.md, Errors). */
 Module['callError'] = function (message, receivedCall, status) {
@@ -204,10 +213,26 @@ Module['warnOnce'] = (function () {
   };
 })();
 
-Module['warn'] = function (message) {
-  try {
-    console.warn(message);
-  } catch (replacedConsole) {
-    // A page's own console.warn that throws must not reach the WebAssembly frames below.
-  }
+/** Writes out an event of options.debug's log (core/session.hpp, DebugEvent), as one line. */
+Module['log'] = function (event, subject, calls, detail) {
+  var count = calls + (calls === 1 ? ' call' : ' calls');
+  outboundConsole('log', 'outbound: ' + [
+    subject + ': not sent (options.disabled)',
+    'POST ' + subject + ' (' + count + '): ' + detail,
+    'POST ' + subject + ' (' + count + '): delivered, ' + detail,
+    subject + ' (' + count + ', to be retried)',
+    subject + ' (' + count + ', failed for good)',
+  ][event]);
 };
+
+Module['warn'] = function (message) {
+  outboundConsole('warn', message);
+};
+
+function outboundConsole(level, text) {
+  try {
+    console[level](text);
+  } catch (replacedConsole) {
+    // A page's own console method that throws must not reach the WebAssembly frames below.
+  }
+}

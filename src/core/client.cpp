@@ -52,9 +52,9 @@ Result<double> wholeNumberFrom(const JsArg& arg, std::string_view name, double s
     const double value = arg.value.numberValue();
     if (value >= smallest && value <= largest && std::floor(value) == value) return value;
   }
-  return invalidArgument(std::string(name) + " must be a whole number from " +
-                         wholeNumberText(smallest) + " to " + wholeNumberText(largest) + " (got " +
-                         describe(arg) + ")");
+  return mustBe(
+      name, "a whole number from " + wholeNumberText(smallest) + " to " + wholeNumberText(largest),
+      arg);
 }
 
 Status readBaseUrl(const JsArg& arg, ClientOptions& options) {
@@ -106,9 +106,7 @@ Status readBatch(const JsArg& arg, ClientOptions& options) {
   }
   if (arg.omitted()) return {};
   if (!arg.value.isObject()) {
-    return invalidArgument(
-        "options.batch must be true, false or {maxEvents, flushIntervalMs} (got " + describe(arg) +
-        ")");
+    return mustBe("options.batch", "true, false or {maxEvents, flushIntervalMs}", arg);
   }
   options.batch.enabled = true;
   for (size_t i = 0; i < arg.value.size(); ++i) {
@@ -123,18 +121,34 @@ Status readMaxInFlight(const JsArg& arg, ClientOptions& options) {
 }
 
 // A function never reaches this text (JSON leaves functions out): the binding takes it from the
-// options object itself. What does reach it is what onError must not be.
-Status readOnError(const JsArg& arg, ClientOptions&) {
+// options object itself. What does reach it is what a function option must not be.
+Status functionOnly(const JsArg& arg, std::string_view name) {
   if (arg.kind == JsKind::Null) return {};
-  return invalidArgument("options.onError must be a function (got " + describe(arg) + ")");
+  return mustBe(name, "a function", arg);
+}
+
+Status readOnError(const JsArg& arg, ClientOptions&) {
+  return functionOnly(arg, "options.onError");
+}
+
+Status readFetch(const JsArg& arg, ClientOptions&) { return functionOnly(arg, "options.fetch"); }
+
+Status readBoolean(const JsArg& arg, std::string_view name, bool& field) {
+  if (arg.kind != JsKind::Boolean) return mustBe(name, "true or false", arg);
+  field = arg.value.booleanValue();
+  return {};
 }
 
 Status readPersist(const JsArg& arg, ClientOptions& options) {
-  if (arg.kind != JsKind::Boolean) {
-    return invalidArgument("options.persist must be true or false (got " + describe(arg) + ")");
-  }
-  options.persist = arg.value.booleanValue();
-  return {};
+  return readBoolean(arg, "options.persist", options.persist);
+}
+
+Status readDebug(const JsArg& arg, ClientOptions& options) {
+  return readBoolean(arg, "options.debug", options.debug);
+}
+
+Status readDisabled(const JsArg& arg, ClientOptions& options) {
+  return readBoolean(arg, "options.disabled", options.disabled);
 }
 
 struct OptionSpec {
@@ -143,9 +157,17 @@ struct OptionSpec {
 };
 
 constexpr OptionSpec kOptions[] = {
-    {"baseUrl", readBaseUrl},         {"timeout", readTimeout}, {"maxBodyBytes", readMaxBodyBytes},
-    {"retries", readRetries},         {"batch", readBatch},     {"persist", readPersist},
-    {"maxInFlight", readMaxInFlight}, {"onError", readOnError},
+    {"baseUrl", readBaseUrl},
+    {"timeout", readTimeout},
+    {"maxBodyBytes", readMaxBodyBytes},
+    {"retries", readRetries},
+    {"batch", readBatch},
+    {"persist", readPersist},
+    {"maxInFlight", readMaxInFlight},
+    {"onError", readOnError},
+    {"fetch", readFetch},
+    {"debug", readDebug},
+    {"disabled", readDisabled},
 };
 
 std::string unknownOptionWarning(const std::string& name) {
@@ -251,6 +273,8 @@ Result<HttpRequest> Client::prepare(std::string_view method, std::string_view en
   return request;
 }
 
+std::string Client::quoted(std::string_view text) const { return outbound::quoted(text, apiKey_); }
+
 // Only a 2xx answer to the POST itself means delivered. A redirect the transport did not follow
 // (301, 302 and 303 would turn the POST into a GET without its body; a loop; https to http) or
 // one a browser followed without saying how leaves the call undelivered, and the likely fix is
@@ -269,16 +293,16 @@ std::string Client::failureText(std::string_view path, const HttpResponse& respo
                                 std::string_view redirectedTo) const {
   const std::string status = std::to_string(response.status);
   if (response.status >= 200 && response.status < 300) {
-    return "POST " + std::string(path) + " was redirected to " + quoted(redirectedTo, apiKey_) +
+    return "POST " + std::string(path) + " was redirected to " + quoted(redirectedTo) +
            ", which answered " + status +
-           ", but a browser does not say whether a redirect kept the POST and its body (only 307 "
+           ", but fetch does not say whether a redirect kept the POST and its body (only 307 "
            "and 308 do), so the call counts as not delivered; set options.baseUrl to where the "
            "API is now";
   }
   if (response.status >= 300 && response.status < 400) {
     const std::string_view location = headerValue(response.headers, "location");
     return "the server answered " + status + " to POST " + std::string(path) + ", redirecting to " +
-           (location.empty() ? std::string("nowhere (no Location)") : quoted(location, apiKey_)) +
+           (location.empty() ? std::string("nowhere (no Location)") : quoted(location)) +
            "; only a 2xx answer to the POST itself means delivered (a 301, 302 or 303 would drop "
            "its body, and 307 and 308 are followed a few times at most): set options.baseUrl to "
            "where the API is now";
@@ -292,7 +316,7 @@ std::string Client::failureText(std::string_view path, const HttpResponse& respo
     return "no answer from " + url + " within " + std::to_string(options_.timeoutMs) +
            " ms (timeout); the call may not have arrived";
   }
-  return "could not reach " + url + ": " + quoted(response.body, apiKey_);
+  return "could not reach " + url + ": " + quoted(response.body);
 }
 
 // A refusal can quote the caller's own text (a field name, a path, an exception's message), which

@@ -24,7 +24,9 @@ struct ClientOptions {
   RetryPolicy retry;
   BatchOptions batch;
   std::size_t maxInFlight = kDefaultMaxInFlight;
-  bool persist = true;  // acted on where there is storage: in browsers
+  bool persist = true;    // acted on where there is storage: in browsers
+  bool debug = false;     // each request and its outcome are logged (Outcomes::log)
+  bool disabled = false;  // calls are checked and resolve; nothing is sent or stored
 };
 
 /// What `new outbound(apiKey, options)` was given, once checked.
@@ -79,6 +81,8 @@ class Client {
 
   /// The headers of every request (docs/contract.md, Requests on the wire).
   const Headers& headers() const { return headers_; }
+  /// `text` cut for a message, with the API key in any written form replaced.
+  std::string quoted(std::string_view text) const;
   const ClientOptions& options() const { return options_; }
 
  private:

@@ -45,8 +45,7 @@ Result<Json> tokenList(const Json& value, const std::string& name) {
   bool allStrings = value.isArray();
   for (const auto& token : value.elements()) allStrings &= token.isString();
   if (allStrings) return value;
-  return invalidArgument(name + " must be a string or an array of strings (got " +
-                         describe(JsArg::fromJson(value)) + ")");
+  return mustBe(name, "a string or an array of strings", JsArg::fromJson(value));
 }
 
 // Token lists and objects may be given as null to mean "none"; other fields send null as given.

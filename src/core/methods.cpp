@@ -83,9 +83,8 @@ Result<BuiltBody> buildBodyWithNames(const MethodSpec& method, const std::vector
 // (a camelCase `userId` would otherwise look like a missing user_id).
 Result<BuiltBody> batchEventBody(const Json& event, const std::string& name, std::int64_t nowMs) {
   if (!event.isObject()) {
-    return invalidArgument(name +
-                           " must be an object {user_id, event, properties?, timestamp?} (got " +
-                           describe(JsArg::fromJson(event)) + ")");
+    return mustBe(name, "an object {user_id, event, properties?, timestamp?}",
+                  JsArg::fromJson(event));
   }
   constexpr std::string_view kFields[] = {"user_id", "event", "properties", "timestamp"};
   for (const auto& key : event.keys()) {

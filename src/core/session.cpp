@@ -34,7 +34,7 @@ Session::Session(ClientSetup setup, SessionWorld world, std::string tab, std::ui
              setup.options.maxInFlight),
       world_(world),
       random_(seed),
-      persist_(setup.options.persist && world.storage != nullptr),
+      persist_(setup.options.persist && !setup.options.disabled && world.storage != nullptr),
       namespace_(storageNamespace(setup.apiKey)),
       tab_(std::move(tab)),
       storageKey_(namespace_ + ":q:" + tab_) {}
@@ -51,6 +51,11 @@ Result<CallId> Session::call(std::string_view method, std::string_view encodedAr
   const std::int64_t now = world_.clock.nowMs();
   auto request = client_.prepare(method, encodedArgs, now);
   if (!request.ok()) return request.error();
+  if (client_.options().disabled) {
+    if (client_.options().debug)
+      world_.outcomes.log(DebugEvent::NotSent, std::string(method), 0, "");
+    return kNotSent;
+  }
   HttpRequest& built = request.value();
   PendingCall pending = pendingCall(std::string(method), std::move(built.path),
                                     std::move(built.body), std::move(built.userIds));
@@ -106,9 +111,25 @@ void Session::pump() {
 
 void Session::startSends(const std::vector<Send>& sends) {
   for (const Send& send : sends) {
-    inFlight_.push_back(Posted{send.id, send.method, send.path});
-    world_.transport.post(send.id, client_.options().baseUrl + send.path, send.body,
-                          client_.headers(), client_.options().timeoutMs);
+    inFlight_.push_back(Posted{send.id, send.method, send.path, send.calls.size()});
+    const std::string url = client_.options().baseUrl + send.path;
+    if (client_.options().debug) {
+      world_.outcomes.log(DebugEvent::Sending, url, send.calls.size(), client_.quoted(send.body));
+    }
+    world_.transport.post(send.id, url, send.body, client_.headers(), client_.options().timeoutMs);
+  }
+}
+
+// A failed request's calls that did not settle are retried (docs/delivery.md).
+void Session::logOutcome(const Posted& posted, const HttpResponse& response,
+                         const std::optional<CallError>& failure, std::size_t callsSettled) {
+  if (!failure) {
+    world_.outcomes.log(DebugEvent::Delivered, posted.path, posted.calls,
+                        std::to_string(response.status));
+  } else {
+    world_.outcomes.log(
+        callsSettled < posted.calls ? DebugEvent::ToBeRetried : DebugEvent::FailedForGood,
+        failure->message, posted.calls, "");
   }
 }
 
@@ -126,7 +147,9 @@ void Session::finished(SendId send, const HttpResponse& response) {
     retryAfter = retryAfterDelayMs(headerValue(response.headers, "retry-after"), now);
   }
   const double random01 = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
-  report(queue_.complete(send, failure, retryAfter, now, random01));
+  const auto settled = queue_.complete(send, failure, retryAfter, now, random01);
+  if (client_.options().debug) logOutcome(posted, response, failure, settled.size());
+  report(settled);
   resolveFlushes();
   pump();
   scheduleSave();

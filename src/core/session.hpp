@@ -75,6 +75,15 @@ class Storage {
 
 using FlushId = std::uint64_t;
 
+/// What options.debug logs.
+enum class DebugEvent {
+  NotSent,        // subject: the method of a disabled client's call
+  Sending,        // subject: the URL; detail: the body, quoted
+  Delivered,      // subject: the path; detail: the status
+  ToBeRetried,    // subject: the failure's message
+  FailedForGood,  // subject: the failure's message
+};
+
 /// Where the session's outcomes go: the binding's Promises and the caller's onError.
 class Outcomes {
  public:
@@ -86,6 +95,10 @@ class Outcomes {
   /// A failure that no caller awaits (a call restored from an earlier page): never silent.
   virtual void unawaitedFailure(const CallError& error) = 0;
   virtual void warn(const std::string& text) = 0;
+  /// One event of options.debug's log, for the binding to write out: `subject` is a URL, a path,
+  /// a method or an error message (see DebugEvent); never the API key.
+  virtual void log(DebugEvent event, const std::string& subject, std::size_t calls,
+                   const std::string& detail) = 0;
 };
 
 struct SessionWorld {
@@ -103,6 +116,10 @@ constexpr std::int64_t kClaimSettleMs = 150;
 /// Browsers let a page have 64 KiB of keepalive request bodies in flight; some is left to others.
 constexpr std::size_t kFarewellBudgetBytes = 60 * 1024;
 
+/// What Session::call returns for a call of a disabled client (options.disabled): valid, settled as
+/// it is accepted, and never sent. Real calls' ids start at 1.
+constexpr CallId kNotSent = 0;
+
 class Session {
  public:
   /// `tab` names this page load in storage; `seed` seeds the retries' jitter.
@@ -113,7 +130,7 @@ class Session {
 
   /// Validates and queues one call of `method`, starting it if it may go now. Its outcome comes
   /// later through Outcomes::settled, never from inside this function: a call refused or dropped at
-  /// once is this function's error.
+  /// once is this function's error, and a disabled client's valid call is kNotSent.
   Result<CallId> call(std::string_view method, std::string_view encodedArgs);
   /// Batched calls made so far go at once; Outcomes::flushed(id) follows once they all settled.
   /// Nothing when they already have.
@@ -134,7 +151,18 @@ class Session {
   const ClientOptions& options() const { return client_.options(); }
 
  private:
+  // Each POST in flight with its method and path, which its answer's meaning depends on: a few
+  // (maxInFlight), so a list.
+  struct Posted {
+    SendId send;
+    std::string method;
+    std::string path;
+    std::size_t calls;
+  };
+
   void pump();
+  void logOutcome(const Posted& posted, const HttpResponse& response,
+                  const std::optional<CallError>& failure, std::size_t callsSettled);
   void startSends(const std::vector<Send>& sends);
   void report(const std::vector<Settled>& settled);
   void resolveFlushes();
@@ -156,13 +184,6 @@ class Session {
   SessionWorld world_;
   std::mt19937 random_;
   bool closed_ = false;
-  // Each POST in flight with its method and path, which its answer's meaning depends on: a few
-  // (maxInFlight), so a list.
-  struct Posted {
-    SendId send;
-    std::string method;
-    std::string path;
-  };
   std::vector<Posted> inFlight_;
   std::set<CallId> restored_;  // calls taken over from earlier pages: unawaited
   std::vector<std::pair<CallId, FlushId>> flushes_;  // (the last call it waits for, the flush)

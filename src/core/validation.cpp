@@ -6,12 +6,13 @@
 #include "core/civil_time.hpp"
 
 namespace outbound {
-namespace {
 
 CallError mustBe(std::string_view name, std::string_view expectation, const JsArg& got) {
   return invalidArgument(std::string(name) + " must be " + std::string(expectation) + " (got " +
                          describe(got) + ")");
 }
+
+namespace {
 
 bool isNonEmptyString(const JsArg& arg) {
   return arg.kind == JsKind::String && !arg.value.text().empty();

@@ -14,6 +14,9 @@
 
 namespace outbound {
 
+/// The error "<name> must be <expectation> (got <what arg is>)".
+CallError mustBe(std::string_view name, std::string_view expectation, const JsArg& got);
+
 /// A user ID as the API stores it: a non-empty string, or a finite number as JavaScript prints it.
 Result<std::string> userIdFrom(const JsArg& arg, std::string_view name);
 

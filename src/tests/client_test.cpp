@@ -30,6 +30,12 @@ TEST_CASE("the constructor needs a non-empty string key") {
        "new outbound(): options.timeout must be a whole number from 1 to 3600000 (got a number)"},
       {R"(so:["k",{"timeout":"5"}])",
        "new outbound(): options.timeout must be a whole number from 1 to 3600000 (got a string)"},
+      {R"(so:["k",{"debug":1}])",
+       "new outbound(): options.debug must be true or false (got a number)"},
+      {R"(so:["k",{"disabled":"yes"}])",
+       "new outbound(): options.disabled must be true or false (got a string)"},
+      {R"(so:["k",{"fetch":{}}])",
+       "new outbound(): options.fetch must be a function (got an object)"},
       {R"(so:["k",{"maxBodyBytes":1.5}])",
        "new outbound(): options.maxBodyBytes must be a whole number from 1 to 1000000000 (got a "
        "number)"},
@@ -59,7 +65,14 @@ TEST_CASE("options have documented defaults and are applied") {
   CHECK(set.value().warnings ==
         std::vector<std::string>{
             "outbound: ignoring unknown option \"timout\" (known: baseUrl, "
-            "timeout, maxBodyBytes, retries, batch, persist, maxInFlight, onError)"});
+            "timeout, maxBodyBytes, retries, batch, persist, maxInFlight, onError, fetch, "
+            "debug, disabled)"});
+  CHECK_FALSE(defaults.value().options.debug);
+  CHECK_FALSE(defaults.value().options.disabled);
+  auto switches = readConstructorArgs(R"(so:["k",{"debug":true,"disabled":true,"fetch":null}])");
+  REQUIRE(switches.ok());
+  CHECK(switches.value().options.debug);
+  CHECK(switches.value().options.disabled);
 }
 
 TEST_CASE("every request carries the three headers") {
@@ -141,7 +154,7 @@ TEST_CASE("outcomes: a redirect is not a delivery, and its message names where i
   CHECK(followed->receivedCall);
   CHECK(followed->status == 200);
   CHECK(followed->message.find("track: POST /track was redirected to https://x.io/v3/track, "
-                               "which answered 200, but a browser does not say") == 0);
+                               "which answered 200, but fetch does not say") == 0);
 }
 
 TEST_CASE("a redirect's Location is quoted without the key") {

@@ -75,6 +75,11 @@ class FakeTab : public Clock, public Timers, public Transport, public Outcomes {
   void flushed(FlushId id) override { flushesDone.push_back(id); }
   void unawaitedFailure(const CallError& error) override { unawaited.push_back(error.message); }
   void warn(const std::string& text) override { warnings.push_back(text); }
+  void log(DebugEvent event, const std::string& subject, std::size_t calls,
+           const std::string& detail) override {
+    logLines.push_back(std::to_string(static_cast<int>(event)) + " " + subject + " " +
+                       std::to_string(calls) + " " + detail);
+  }
 
   /// Runs the timers due by `now`, earliest first, as an event loop would.
   void runTimers() {
@@ -126,6 +131,7 @@ class FakeTab : public Clock, public Timers, public Transport, public Outcomes {
   std::vector<FlushId> flushesDone;
   std::vector<std::string> unawaited;
   std::vector<std::string> warnings;
+  std::vector<std::string> logLines;
 
  private:
   static ClientSetup setup(const std::string& options) {
@@ -189,6 +195,47 @@ TEST_CASE("a refused call is the error of call() and sends nothing") {
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message.find("userId") != std::string::npos);
   CHECK(tab.posts.empty());
+}
+
+TEST_CASE("a disabled client checks its calls, sends and stores none, and leaves stored ones be") {
+  std::int64_t now = kStartMs;
+  FakeStorage storage;
+  leaveATab(now, storage, {"u1"});
+  now += 60 * 60 * 1000;
+  FakeTab tab(now, &storage, R"("disabled":true,"debug":true)");
+  auto accepted = tab.session.call("track", R"(ss:["u2","Signed Up"])");
+  REQUIRE(accepted.ok());
+  CHECK(accepted.value() == kNotSent);
+  CHECK_FALSE(tab.session.call("track", R"(ss:["","Signed Up"])").ok());
+  CHECK_FALSE(tab.session.flush().has_value());
+  tab.runTimers();
+  CHECK(tab.posts.empty());
+  CHECK(storedCalls(storage) == 1);
+  CHECK(tab.logLines == std::vector<std::string>{"0 track 0 "});
+}
+
+TEST_CASE("with debug, each request and its outcome are logged, never the key") {
+  std::int64_t now = kStartMs;
+  FakeTab tab(now, nullptr, R"("debug":true,"retries":1)");
+  tab.identify("sk_key");
+  tab.answer(503);
+  now = tab.due.at(SessionTimer::Wake);
+  tab.runTimers();
+  tab.answer(202);
+  REQUIRE(tab.logLines.size() == 4);
+  CHECK(tab.logLines[0] == R"(1 http://receiver/v2/identify 1 {"user_id":"[API key]"})");
+  CHECK(tab.logLines[1].rfind("3 identify: the server answered 503 to POST /identify", 0) == 0);
+  CHECK(tab.logLines[2] == tab.logLines[0]);
+  CHECK(tab.logLines[3] == "2 /identify 1 202");
+  for (const auto& line : tab.logLines) CHECK(line.find("sk_key") == std::string::npos);
+}
+
+TEST_CASE("without debug nothing is logged") {
+  std::int64_t now = kStartMs;
+  FakeTab tab(now, nullptr, "");
+  tab.identify("u1");
+  tab.answer(202);
+  CHECK(tab.logLines.empty());
 }
 
 TEST_CASE("at most maxInFlight requests are in flight; an answer makes room for the next") {
