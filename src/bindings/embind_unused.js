@@ -23,7 +23,8 @@
 // - No bound function takes or returns a 64-bit integer, so each is called straight from the
 //   function table, without the dynCall_* helpers that split such integers in two.
 // - No name is bound twice: no function or method has overloads, so a name is exposed by plain
-//   assignment, with no table of overloads by argument count, and the class has one constructor.
+//   assignment, with no table of overloads by argument count, and the class has one constructor,
+//   which only js/outbound-api.js calls (with `new`).
 //   Nor is a type registered twice, or without its size.
 // - Every type is registered as the module starts, before anything is called: nothing stands in
 //   for a function or class whose types are not all bound yet.
@@ -96,7 +97,7 @@ mergeInto(LibraryManager.library, {
     rawInvoker = embind__requireFunction(signature, rawInvoker);
     whenDependentTypesAreResolved([], rawArgTypes, function (argTypes) {
       argTypes.splice(1, 0, null);  // no `this`
-      exposePublicSymbol(name, craftInvokerFunction(name, argTypes, null, rawInvoker, fn));
+      exposePublicSymbol(name, craftInvokerFunction(null, argTypes, null, rawInvoker, fn));
       return [];
     });
   },
@@ -117,21 +118,15 @@ mergeInto(LibraryManager.library, {
   _embind_register_class__deps: [
     '$ClassHandle', '$readLatin1String', '$RegisteredClass', '$RegisteredPointer',
     '$exposePublicSymbol', '$makeLegalFunctionName', '$embind__requireFunction',
-    '$throwBindingError', '$whenDependentTypesAreResolved'],
+    '$whenDependentTypesAreResolved'],
   _embind_register_class: function (
     rawType, rawPointerType, rawConstPointerType, baseClassRawType, getActualTypeSignature,
     getActualType, upcastSignature, upcast, downcastSignature, downcast, name, destructorSignature,
     rawDestructor) {
     name = readLatin1String(name);
+    // Called with `new` and two arguments only, by js/outbound-api.js.
     var classConstructor = function () {
-      var body = registeredClass.constructor_body[arguments.length];
-      if (Object.getPrototypeOf(this) !== instancePrototype) throwBindingError("Use 'new' to construct " + name);
-      if (body === undefined) {
-        throwBindingError('Tried to invoke ctor of ' + name + ' with invalid number of parameters (' +
-                          arguments.length + ') - expected (' + Object.keys(registeredClass.constructor_body) +
-                          ') parameters instead!');
-      }
-      return body.apply(this, arguments);
+      return registeredClass.constructor_body.apply(this, arguments);
     };
     var instancePrototype = Object.create(ClassHandle.prototype, { constructor: { value: classConstructor } });
     classConstructor.prototype = instancePrototype;
@@ -156,12 +151,10 @@ mergeInto(LibraryManager.library, {
     invoker = embind__requireFunction(invokerSignature, invoker);
     whenDependentTypesAreResolved([], [rawClassType], function (classType) {
       classType = classType[0];
-      var registeredClass = classType.registeredClass;
-      registeredClass.constructor_body = [];
       whenDependentTypesAreResolved([], rawArgTypes, function (argTypes) {
         argTypes.splice(1, 0, null);  // no `this` for a constructor
-        registeredClass.constructor_body[argCount - 1] =
-          craftInvokerFunction('constructor ' + classType.name, argTypes, null, invoker, rawConstructor);
+        classType.registeredClass.constructor_body =
+          craftInvokerFunction(null, argTypes, null, invoker, rawConstructor);
         return [];
       });
       return [];
@@ -189,8 +182,8 @@ mergeInto(LibraryManager.library, {
     whenDependentTypesAreResolved([], [rawClassType], function (classType) {
       classType = classType[0];
       whenDependentTypesAreResolved([], rawArgTypes, function (argTypes) {
-        classType.registeredClass.instancePrototype[methodName] = craftInvokerFunction(
-          classType.name + '.' + methodName, argTypes, classType, rawInvoker, context);
+        classType.registeredClass.instancePrototype[methodName] =
+          craftInvokerFunction(null, argTypes, classType, rawInvoker, context);
         return [];
       });
       return [];
@@ -230,18 +223,15 @@ mergeInto(LibraryManager.library, {
 
   // Every argument's converter either needs no clean-up or lists it in `destructors` (std::string):
   // one way to clean up after a call. The arrays are reused from call to call, as embind's are.
-  $craftInvokerFunction__deps: ['$throwBindingError', '$runDestructors'],
-  $craftInvokerFunction: function (humanName, argTypes, classType, cppInvokerFunc, cppTargetFunc) {
+  // The bindings' JavaScript passes each bound function its number of arguments: no count is checked.
+  $craftInvokerFunction__deps: ['$runDestructors'],
+  $craftInvokerFunction: function (unusedName, argTypes, classType, cppInvokerFunc, cppTargetFunc) {
     var argCount = argTypes.length - 2;
     var hasThis = argTypes[1] !== null && classType !== null;
     var returnsValue = argTypes[0].name !== 'void';
     var destructors = [];
     var wireArgs = [];
     return function () {
-      if (arguments.length !== argCount) {
-        throwBindingError('function ' + humanName + ' called with ' + arguments.length +
-                          ' arguments, expected ' + argCount + ' args!');
-      }
       destructors.length = 0;
       wireArgs.length = 0;
       wireArgs.push(cppTargetFunc);
