@@ -34,6 +34,19 @@ function defineOutbound(createModule, how) {
    * (README.md, "Moving from outbound@1.3.0").
    */
   class OutboundPromise extends Promise {
+    /**
+     * Promise's then. A Promise that only passes on this one's rejection (no onRejected: `.then(f)`,
+     * `.success(f)`) is handled when that rejection is an OutboundError: onError has had it, and
+     * code written for outbound@1.3.0, whose failures nobody heard of, must not end a Node process
+     * with an unhandled rejection. What a callback throws stays unhandled, as with any Promise.
+     */
+    then(onResolved, onRejected) {
+      const derived = super.then(onResolved, onRejected);
+      if (typeof onRejected !== 'function') {
+        super.then(undefined, (error) => { if (error instanceof OutboundError) super.then.call(derived, undefined, ignore); });
+      }
+      return derived;
+    }
     success(onResolved) { return this.then(onResolved); }
     error(onRejected) { return this.then(undefined, onRejected); }
     /** Calls `callback()` however this settles, and returns this same Promise. */
