@@ -5,6 +5,9 @@
 // Its API methods come from the C++ method table (src/core/methods.cpp): scripts/bundle.mjs reads
 // the table from the build and writes it onto the module factory, as `createModule.methods`, so the
 // methods exist before the module is ready.
+// The error class every call rejects with, and the Promises every method returns, are made here and
+// handed to the module (Module['OutboundError'], Module['OutboundPromise']: src/bindings/promises.js),
+// so that a rejection is the same class whether the module, or this file, made it.
 
 /**
  * Makes the `outbound` class over an Emscripten module factory.
@@ -15,6 +18,50 @@
  *   instead of by Emscripten's loader (js/browser-wasm.js)
  */
 function defineOutbound(createModule, how) {
+  /** What every call's Promise rejects with (docs/contract.md, Errors). */
+  class OutboundError extends Error {
+    constructor(message, receivedCall, status) {
+      super(message);
+      this.receivedCall = receivedCall;
+      if (status) this.status = status;
+    }
+  }
+  OutboundError.prototype.name = 'OutboundError';
+
+  /**
+   * The Promise of every method, and of what `.then` makes of it: a standard Promise that also
+   * offers what the old outbound@1.3.0's D.js promises did, so code written for it runs unchanged
+   * (README.md, "Moving from outbound@1.3.0").
+   */
+  class OutboundPromise extends Promise {
+    /**
+     * Promise's then. A Promise that only passes on this one's rejection (no onRejected: `.then(f)`,
+     * `.success(f)`) is handled when that rejection is an OutboundError: onError has had it, and
+     * code written for outbound@1.3.0, whose failures nobody heard of, must not end a Node process
+     * with an unhandled rejection. What a callback throws stays unhandled, as with any Promise.
+     */
+    then(onResolved, onRejected) {
+      const derived = super.then(onResolved, onRejected);
+      if (typeof onRejected !== 'function') {
+        super.then(undefined, (error) => { if (error instanceof OutboundError) super.then.call(derived, undefined, ignore); });
+      }
+      return derived;
+    }
+    success(onResolved) { return this.then(onResolved); }
+    error(onRejected) { return this.then(undefined, onRejected); }
+    /** Calls `callback()` however this settles, and returns this same Promise. */
+    ensure(callback) {
+      const always = () => { callback(); };
+      this.then(always, always);
+      return this;
+    }
+    /** Node's style: `callback(error)`, or `callback(undefined, value)` (an array's elements spread). */
+    nodify(callback) {
+      return this.then((value) => callback(undefined, ...(Array.isArray(value) ? value : [value])), callback);
+    }
+  }
+  OutboundPromise.prototype.otherwise = OutboundPromise.prototype.error;
+
   var core = null;  // the WebAssembly module, once ready
   var loadError = null;
   var loading = false;
@@ -28,16 +75,14 @@ function defineOutbound(createModule, how) {
 
   function failToLoad(error) {
     if (core || loadError) return;
-    loadError = new Error('outbound: the WebAssembly module could not be loaded: ' +
-      (error && error.message ? error.message : String(error)));
-    loadError.receivedCall = false;
+    loadError = new OutboundError('outbound: the WebAssembly module could not be loaded: ' + messageOf(error), false);
     waiting.splice(0).forEach(function (run) { run(); });
   }
 
   function load() {
     if (loading) return;
     loading = true;
-    var moduleObject = {};
+    var moduleObject = { OutboundError: OutboundError, OutboundPromise: OutboundPromise };
     if (how && how.wasm) {
       moduleObject.instantiateWasm = function (imports, receiveInstance) {
         how.wasm().then(function (compiled) { return WebAssembly.instantiate(compiled, imports); })
@@ -53,17 +98,19 @@ function defineOutbound(createModule, how) {
 
   /**
    * Runs `use(core)` now if the module is ready, else once it is; a Promise either way. A failure
-   * (the module did not load, `use` threw) is also reported to `report`; as with the module's own
-   * Promises, a rejection nobody handles is not an unhandled rejection.
+   * (the module did not load, `use` threw) rejects it as an OutboundError and is also reported to
+   * `report`; as with the module's own Promises, a rejection nobody handles is not an unhandled
+   * rejection.
    */
   function withCore(use, report) {
     if (core) return use(core);
-    var promise = new Promise(function (resolve, reject) {
+    var promise = new OutboundPromise(function (resolve, reject) {
       function run() {
         try {
           if (loadError) throw loadError;
           resolve(use(core));
-        } catch (error) {
+        } catch (thrown) {
+          var error = thrown instanceof OutboundError ? thrown : new OutboundError(messageOf(thrown), false);
           reject(error);
           report(error);
         }
@@ -78,6 +125,10 @@ function defineOutbound(createModule, how) {
   }
 
   function ignore() {}
+
+  function messageOf(error) {
+    return error && error.message ? error.message : String(error);
+  }
 
   /** The caller's options.onError, or a one-line warning; never inside the caller's own call. */
   function reporterFor(options) {
@@ -143,7 +194,8 @@ function defineOutbound(createModule, how) {
         return;
       }
       // Before the module is ready, only the key can be checked at once; option errors then
-      // reject every call instead of throwing here.
+      // reject every call (as an OutboundError with the same message: withCore) instead of
+      // throwing here.
       if (typeof apiKey !== 'string' || apiKey === '') {
         throw new TypeError('new outbound(): apiKey must be a non-empty string');
       }
@@ -190,6 +242,11 @@ function defineOutbound(createModule, how) {
     // a static block, so that the class needs no newer JavaScript than its private methods do.
     static #apiMethods = addApiMethods(this.prototype, createModule.methods,
       (instance, method, args) => instance.#call(method, args));
+
+    // The named exports, on the class itself: require('outbound-wasm').OutboundError, the script
+    // tag's outbound.OutboundError, and the ES modules' `export`s all read them from here.
+    static Outbound = this;
+    static OutboundError = OutboundError;
   }
 
   if (how && how.eager) load();

@@ -96,7 +96,8 @@ const browserModule = [
   ...libraryCode,
   "const wasmUrl = new URL('./outbound.wasm', import.meta.url).href;",
   'const outbound = defineOutbound(createOutboundModule, { wasm: () => outboundCompileWasm(wasmUrl) });',
-  'export default outbound;\n',
+  'export default outbound;',
+  'export const { Outbound, OutboundError } = outbound;\n',
 ].join('\n');
 
 // Safe transformations only (no property renaming: Module['name'] and embind's names stay); the

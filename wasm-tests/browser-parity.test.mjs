@@ -43,7 +43,7 @@ const BASE_URL = 'http://127.0.0.1:9/v2';
 function outcomeScript(body) {
   return `Promise.resolve().then(function () { return (function (outbound, baseUrl) { ${body} })(outbound, ${JSON.stringify(BASE_URL)}); }).then(
     function () { return { state: 'resolved' }; },
-    function (e) { return { state: 'rejected', type: e && e.constructor && e.constructor.name, message: e && e.message,
+    function (e) { return { state: 'rejected', type: e && e.name, message: e && e.message,
       receivedCall: e && e.receivedCall, status: e && e.status }; })`;
 }
 

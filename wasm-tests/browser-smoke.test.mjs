@@ -31,6 +31,7 @@ function settle(promise) {
   }, function (error) {
     outcome.state = 'rejected';
     outcome.isError = error instanceof Error;
+    outcome.isOutboundError = error instanceof outbound.OutboundError;
     outcome.message = error && error.message;
     outcome.receivedCall = error && error.receivedCall;
   });
@@ -45,6 +46,12 @@ window.outcomes = {
   // rejects each call with the TypeError the constructor would have thrown.
   badOptions: settle(new outbound('smoke-key', { timeout: -1 }).track('user-1', 'Never Sent'))
 };
+// outbound@1.3.0's promise methods, on a call made before the module is ready.
+var earlyFlush = ob.flush();
+window.oldMethods = ['success', 'error', 'otherwise', 'ensure', 'nodify'].filter(function (name) {
+  return typeof earlyFlush[name] === 'function';
+});
+window.sameClass = outbound.Outbound === outbound;
 try {
   new outbound('');
   window.emptyKey = 'no error';
@@ -97,6 +104,11 @@ describe('dist/outbound.js by <script src>, cross-origin to the receiver', { ...
     if (pageServer) await closeServer(pageServer);
   });
 
+  test('the global carries its named exports; a Promise made before the module is ready has the old library\'s methods', async () => {
+    assert.equal(await page.evaluate(() => window.sameClass), true);
+    assert.deepEqual(await page.evaluate(() => window.oldMethods), ['success', 'error', 'otherwise', 'ensure', 'nodify']);
+  });
+
   test('calls made on the line after the script tag resolve', async () => {
     const outcomes = await page.evaluate(() => window.outcomes);
     assert.deepEqual(outcomes.identify, { state: 'resolved', value: undefined });
@@ -105,9 +117,10 @@ describe('dist/outbound.js by <script src>, cross-origin to the receiver', { ...
 
   test('before the module is ready, an empty key throws and a bad option rejects every call', async () => {
     assert.equal(await page.evaluate(() => window.emptyKey), 'TypeError: new outbound(): apiKey must be a non-empty string');
-    const { state, isError, message } = await page.evaluate(() => window.outcomes.badOptions);
+    const { state, isError, isOutboundError, message } = await page.evaluate(() => window.outcomes.badOptions);
     assert.equal(state, 'rejected');
     assert.equal(isError, true);
+    assert.equal(isOutboundError, true);
     assert.equal(message, 'new outbound(): options.timeout must be a whole number from 1 to 3600000 (got a number)');
   });
 
@@ -144,6 +157,7 @@ describe('dist/outbound.js by <script src>, cross-origin to the receiver', { ...
     const early = await page.evaluate(() => window.outcomes.invalid);
     assert.equal(early.state, 'rejected');
     assert.equal(early.isError, true);
+    assert.equal(early.isOutboundError, true);
     assert.equal(early.receivedCall, false);
     assert.match(early.message, /user/i, `the message should name the user ID: ${early.message}`);
 
@@ -152,7 +166,7 @@ describe('dist/outbound.js by <script src>, cross-origin to the receiver', { ...
         await ob.track('', 'x');
         return { state: 'resolved' };
       } catch (error) {
-        return { state: 'rejected', isError: error instanceof Error, receivedCall: error.receivedCall, message: error.message };
+        return { state: 'rejected', isError: error instanceof outbound.OutboundError && error instanceof Error, receivedCall: error.receivedCall, message: error.message };
       }
     });
     assert.equal(late.state, 'rejected');
@@ -178,9 +192,10 @@ describe('dist/outbound.mjs, the browser export condition for bundlers, as an ES
     const files = {
       '/': ['text/html; charset=utf-8', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>esm</title>
 <link rel="icon" href="data:,"></head><body><script type="module">
-import outbound from '/lib/outbound.mjs';
+import outbound, { Outbound, OutboundError } from '/lib/outbound.mjs';
 const ob = new outbound('esm-key', { baseUrl: ${JSON.stringify(receiver.url)} });
 window.result = ob.track('esm-user', 'Imported', { via: 'browser condition' }).then(() => 'resolved', (e) => e.message);
+window.refused = ob.track('', 'x').error((e) => [Outbound === outbound, e instanceof OutboundError, e.name, e.receivedCall]);
 </script></body></html>`],
       '/lib/outbound.mjs': ['text/javascript', readDist('outbound.mjs')],
       '/lib/outbound.wasm': ['application/wasm', readDist('outbound.wasm')],
@@ -190,6 +205,7 @@ window.result = ob.track('esm-user', 'Imported', { via: 'browser condition' }).t
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => window.result !== undefined, null, WAIT);
     assert.equal(await page.evaluate(() => window.result), 'resolved');
+    assert.deepEqual(await page.evaluate(() => window.refused), [true, true, 'OutboundError', false]);
     assert.equal(await page.evaluate(() => typeof window.outbound), 'undefined', 'the module installs no global');
     const [call] = receiver.calls();
     assert.deepEqual(call.body.properties, { via: 'browser condition' });

@@ -400,9 +400,9 @@ describe('the demo page (npm start) in Chromium', { ...SUITE_TIMEOUT, skip }, ()
         assert.equal(await field.getAttribute('aria-invalid'), 'true');
         assert.equal(await field.evaluate((element) => element === document.activeElement), true, 'the bad field has focus');
       } else {
-        // The library's Error, field by field: receivedCall false, no status, its own message.
+        // The library's OutboundError, field by field: receivedCall false, no status, its own message.
         assert.match(outcome.call, new RegExp(`^ob\\.${row.method}\\(`));
-        assert.equal(outcome.verdict, '\u2717 Rejected with an Error:');
+        assert.equal(outcome.verdict, '\u2717 Rejected with an OutboundError:');
         assert.equal(outcome.error.receivedCall, 'false');
         assert.equal(outcome.error.status, 'undefined');
         if (row.text instanceof RegExp) assert.match(outcome.error.message, row.text);

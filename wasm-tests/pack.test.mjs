@@ -36,7 +36,7 @@ after(async () => {
 
 test('the tarball holds the built files and nothing of the sources or tests', () => {
   for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/outbound.js', 'dist/outbound.wasm', 'dist/outbound-node.cjs',
-    'dist/outbound-node.wasm', 'js/node.cjs', 'js/node.mjs', 'js/outbound-api.js', 'js/outbound.d.ts']) {
+    'dist/outbound-node.wasm', 'js/node.cjs', 'js/node.mjs', 'js/outbound-api.js', 'js/outbound.d.ts', 'js/browser.d.ts']) {
     assert.ok(files.includes(needed), `${needed} is missing from ${files.join(', ')}`);
   }
   for (const file of files) assert.doesNotMatch(file, /^(src|wasm-tests|web-demo|build|scripts)\//);
@@ -45,7 +45,7 @@ test('the tarball holds the built files and nothing of the sources or tests', ()
 test('only the script-tag file is marked as having side effects: a bundle that imports the package and never uses it drops it', () => {
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   assert.deepEqual(manifest.sideEffects, ['./dist/outbound.js']);
-  assert.equal(manifest.exports['./browser'], manifest.sideEffects[0]);
+  assert.equal(manifest.exports['./browser'].default, manifest.sideEffects[0]);
 });
 
 for (const [how, file, source] of [
@@ -74,3 +74,11 @@ async function await_all() {
     assert.deepEqual(calls[1].body.properties, { how });
   });
 }
+
+test('the installed package\'s exported paths resolve: the script-tag file, and the .wasm under both names', async () => {
+  const { stdout } = await run(process.execPath, ['-e', `console.log(JSON.stringify(['outbound-wasm/browser',
+    'outbound-wasm/outbound.wasm', 'outbound-wasm/dist/outbound.wasm'].map((name) => require.resolve(name))))`],
+  { cwd: join(workdir, 'app') });
+  const installed = join(workdir, 'app', 'node_modules', 'outbound-wasm');
+  assert.deepEqual(JSON.parse(stdout), ['dist/outbound.js', 'dist/outbound.wasm', 'dist/outbound.wasm'].map((file) => join(installed, file)));
+});

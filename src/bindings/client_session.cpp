@@ -80,7 +80,7 @@ double ClientSession::call(std::string_view method, std::string_view encodedArgs
 }
 
 val ClientSession::awaited(std::optional<FlushId> flush) {
-  if (!flush) return val::global("Promise").call<val>("resolve");
+  if (!flush) return glue("OutboundPromise").call<val>("resolve");
   return glue("pending")(promises_, -static_cast<double>(*flush));
 }
 

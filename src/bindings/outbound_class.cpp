@@ -46,7 +46,7 @@ class OutboundClass {
   /// invalid arguments: the core looks every call up.
   double call(std::uintptr_t text, std::size_t length, bool online) {
     if (!session_) {
-      glue("refuse")(glue("typeError")(constructionError_), val::undefined());
+      glue("refuse")(constructionFailure(), val::undefined());
       return 0;
     }
     const std::string_view call(reinterpret_cast<const char*>(text), length);
@@ -62,8 +62,9 @@ class OutboundClass {
   val close() { return session_ ? session_->close() : constructionRejected(); }
 
  private:
+  val constructionFailure() const { return glue("callError")(constructionError_, false); }
   val constructionRejected() const {
-    return val::global("Promise").call<val>("reject", glue("typeError")(constructionError_));
+    return glue("OutboundPromise").call<val>("reject", constructionFailure());
   }
 
   std::shared_ptr<ClientSession> session_;  // also held by requests and timers still pending

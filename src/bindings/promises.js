@@ -1,10 +1,13 @@
 // The JavaScript half of the bindings, part 2: the API methods' calls (`callApi`), the Promises and
 // Error objects the C++ side hands back, and the reporting of failures (onError, warnings).
 // Included with --pre-js after js_args.js, whose encoding and outboundErrorText it uses.
+// The Promise and Error classes are the public class's (js/outbound-api.js gives them to the module
+// as Module['OutboundPromise'] and Module['OutboundError']): every method's Promise, and every
+// rejection, is of those classes, whichever side made it.
 
 /** A Promise with its resolve and reject, as `settle` keeps them. */
 function outboundSettlers() {
-  var promise = new Promise(outboundCaptureSettlers);
+  var promise = new Module['OutboundPromise'](outboundCaptureSettlers);
   return { promise: promise, resolve: outboundCaptured.resolve, reject: outboundCaptured.reject };
 }
 
@@ -192,16 +195,9 @@ function outboundFunctionOption(options, name) {
   }
 }
 
-/** The Error a call rejects with (docs/contract.md, Errors). */
+/** The error a call rejects with (docs/contract.md, Errors). */
 Module['callError'] = function (message, receivedCall, status) {
-  var error = new Error(message);
-  error['receivedCall'] = receivedCall;
-  if (status) error['status'] = status;
-  return error;
-};
-
-Module['typeError'] = function (message) {
-  return new TypeError(message);
+  return new Module['OutboundError'](message, receivedCall, status);
 };
 
 Module['warnOnce'] = (function () {
