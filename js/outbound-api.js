@@ -184,7 +184,7 @@ function defineOutbound(createModule, how) {
     /**
      * @param {string} apiKey your Outbound API key
      * @param {object} [options] baseUrl, timeout, maxBodyBytes, retries, batch, persist, maxInFlight,
-     *   onError (README.md)
+     *   onError, debug, disabled, fetch (README.md)
      */
     constructor(apiKey, options) {
       load();

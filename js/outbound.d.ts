@@ -74,7 +74,8 @@ declare namespace outbound {
      */
     debug?: boolean;
     /**
-     * Calls are checked as usual and resolve, but nothing is sent (tests, staging). Default false.
+     * Calls are checked as usual and resolve, but nothing is sent or stored (tests, staging, a user
+     * who did not consent or opted out). Default false.
      * @example new outbound(key, { disabled: process.env.NODE_ENV === 'test' })
      */
     disabled?: boolean;
@@ -90,8 +91,8 @@ declare namespace outbound {
   interface FetchInit {
     method: 'POST';
     headers: Record<string, string>;
-    /** The UTF-8 JSON body. */
-    body: Uint8Array & { readonly buffer: ArrayBuffer };
+    /** The JSON body. */
+    body: string;
     redirect?: 'follow';
     keepalive?: boolean;
     /** An AbortSignal, aborted when the attempt times out. */
