@@ -119,7 +119,8 @@ const browserModule = [
   'export default outbound;\n',
 ].join('\n');
 
-// The .wasm in hex, for the file above and the one below (README, "With a bundler": what it costs).
+// The .wasm in hex, for the file above and the one below (README.md, "With a bundler or a test
+// runner": what it costs).
 const wasmHex = readFileSync(join(values.build, 'outbound.wasm')).toString('hex');
 const inlineModule = banner('the browser build\'s outbound.wasm, in hex') + `export default '${wasmHex}';\n`;
 
