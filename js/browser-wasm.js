@@ -10,16 +10,21 @@
  * A Promise of the WebAssembly.Module at `url`, compiled as it downloads when the reply says
  * application/wasm, else from the whole body; either way one request. A page's
  * `<link rel="preload" href="…/outbound.wasm" as="fetch" crossorigin>` is the same request (a
- * CORS-mode GET with the same-origin credentials), so the browser hands this fetch its reply.
+ * CORS-mode GET with the same-origin credentials), so the browser hands this fetch its reply. A
+ * failure's message names the URL, why (no answer, an error status, bytes that do not compile: a
+ * dev server's index.html for a file it does not have, a CSP without 'wasm-unsafe-eval'), and asks
+ * the question most of these answer.
  */
 function outboundCompileWasm(url) {
   var compiled = fetch(url, { credentials: 'same-origin' }).then(function (response) {
-    if (!response.ok) throw new Error('HTTP ' + response.status + ' from ' + url);
+    if (!response.ok) throw new Error('HTTP ' + response.status);
     if (typeof WebAssembly.compileStreaming === 'function' &&
         /^application\/wasm\b/i.test(response.headers.get('Content-Type') || '')) {
       return WebAssembly.compileStreaming(response);
     }
     return response.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); });
+  }).catch(function (error) {
+    throw new Error(url + ': ' + error.message + ' (is outbound.wasm served there?)');
   });
   // A failure is reported by every call (js/outbound-api.js); it is not an unhandled rejection.
   compiled.catch(function () {});

@@ -73,9 +73,11 @@ function defineOutbound(createModule, how) {
     waiting.splice(0).forEach(function (run) { run(); });
   }
 
+  // Said without the "outbound: " that a warning adds, like every other rejection's message. A
+  // loader's reason names the URL it tried and what would fix it (js/browser-wasm.js).
   function failToLoad(error) {
     if (core || loadError) return;
-    loadError = new OutboundError('outbound: the WebAssembly module could not be loaded: ' + messageOf(error), false);
+    loadError = new OutboundError('the WebAssembly module could not be loaded: ' + messageOf(error), false);
     waiting.splice(0).forEach(function (run) { run(); });
   }
 
@@ -90,10 +92,14 @@ function defineOutbound(createModule, how) {
         return {};  // the exports come later, through receiveInstance
       };
     }
-    createModule(moduleObject);
-    moduleObject.ready.then(function () { becomeReady(moduleObject); }, failToLoad);
-    // The Node build instantiates synchronously: then the class is there already.
-    if (moduleObject.outbound) becomeReady(moduleObject);
+    try {
+      createModule(moduleObject);
+      moduleObject.ready.then(function () { becomeReady(moduleObject); }, failToLoad);
+      // The Node build instantiates synchronously: then the class is there already.
+      if (moduleObject.outbound) becomeReady(moduleObject);
+    } catch (error) {  // the loader failed at once: what waits, and what comes later, must still settle
+      failToLoad(error);
+    }
   }
 
   /**

@@ -1,11 +1,19 @@
-// Writes dist/ from the Emscripten build: the browser file (loader + the public class, installing
-// the global `outbound`), the same as an ES module for bundlers, the .wasm those two load, and the
-// Node module with its own .wasm (built for speed, the browser's for size: CMakeLists.txt). Each
-// carries the C++ method table, from which the public class makes its API methods.
-// Run by CMake's `dist` target.
+// Writes dist/ from the Emscripten build. The browser build is shipped four ways, each the loader
+// and the public class (js/outbound-api.js) over the same outbound.wasm:
+//   outbound.js                the script tag: installs the global `outbound`, fetches the .wasm
+//                              beside itself as it starts (package.json `unpkg`, `./browser`);
+//   outbound.mjs               the ES module for bundlers (`browser` condition, import): the .wasm
+//                              where the bundler shipped it, else from outbound-wasm-inline.mjs;
+//   outbound-wasm-inline.mjs   the .wasm in hex, imported by outbound.mjs only when needed;
+//   outbound.cjs               CommonJS for require() with the `browser` condition (Jest's jsdom
+//                              environment, apps that require): the .wasm inlined, no import.meta.
+// and the Node module, outbound-node.cjs, with its own .wasm (built for speed, the browser's for
+// size: CMakeLists.txt). Each carries the C++ method table, from which the public class makes its
+// API methods. Run by CMake's `dist` target. Which tool gets which file, and why: docs/architecture.md,
+// "Entries".
 //
-// The two browser files are minified with terser: Emscripten's JavaScript comes minified by
-// Closure Compiler when node_modules has it (CMakeLists.txt), and terser then minifies the whole,
+// The browser files are minified with terser: Emscripten's JavaScript comes minified by Closure
+// Compiler when node_modules has it (CMakeLists.txt), and terser then minifies the whole,
 // js/outbound-api.js included (without Closure, it is all terser's work). The Node module is left
 // readable: there size matters less than stack traces.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -53,7 +61,12 @@ function reshaped(code, what, changes) {
 // loader nor js/outbound-api.js registers itself with a CommonJS or AMD loader on the page. Its
 // first statement requests the .wasm (js/browser-wasm.js): the rest of the script runs while the
 // .wasm downloads and compiles.
-const libraryBanner = banner('the Emscripten build, js/browser-wasm.js and js/outbound-api.js, minified');
+// Emscripten's MODULARIZE wrapper reads document.currentScript for the script's folder, even in a
+// Node-only build; a server-side renderer with a partial `document` must not see the package touch
+// it, and the browser files find the .wasm themselves (js/browser-wasm.js), so neither reads it.
+const scriptDirProbe = "typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined";
+
+const libraryBanner = banner('the Emscripten build and js/*.js, minified');
 const wasmLoader = read(join(root, 'js/browser-wasm.js'));
 // Emscripten's loader always calls the instantiateWasm hook that js/outbound-api.js gives it, so
 // its own way of fetching the .wasm (by fetch, then again for an ArrayBuffer, or by XMLHttpRequest)
@@ -77,7 +90,7 @@ const webModule = reshaped(read(join(values.build, 'outbound.js')), 'the browser
   // fetches it (the instantiateWasm hook above), so neither is used.
   [/if\((\w+)\|\|(\w+)\)\2\?\w+=self\.location\.href:[\s\S]*?return new Uint8Array\(\w+\.response\)\}\);/, ''],
   [/if\s*\(ENVIRONMENT_IS_WEB\s*\|\|\s*ENVIRONMENT_IS_WORKER\)\s*\{[\s\S]*?setWindowTitle\s*=[^}]*\}\s*else\s*\{\s*\}/, ''],
-], 'the script directory']]);
+], 'the script directory'], [[[scriptDirProbe, 'undefined']], 'scriptDirProbe']]);
 const libraryCode = [webModule, methodTable, read(join(root, 'js/outbound-api.js'))];
 const browser = [
   '(function () {\nvar module, exports, define;\n',
@@ -87,17 +100,50 @@ const browser = [
   'self.outbound = defineOutbound(createOutboundModule, { eager: true, wasm: function () { return wasm; } });\n})();\n',
 ].join('\n');
 
-// The same browser build as an ES module, for bundlers (Vite, webpack, esbuild) that resolve the
-// package's `browser` condition. The literal `new URL('./outbound.wasm', import.meta.url)` is the
-// pattern bundlers recognise to ship the .wasm beside it. It loads at the first `new outbound()`.
+// The browser build for bundlers (Vite, webpack, esbuild), as an ES module: what the package's
+// `browser` condition gives `import`. The literal `new URL('./outbound.wasm', import.meta.url)` is
+// the pattern Vite and webpack recognise to ship the .wasm beside the bundle (and to rewrite the
+// URL). Where none came (esbuild leaves the URL as it is; Vite 5's dev server answers its index.html
+// for the pre-bundled copy), the .wasm comes from the copy inlined in outbound-wasm-inline.mjs (in
+// hex: js/inlined-wasm.js says why), by `import()`: Vite and webpack make it a chunk of its own,
+// requested only then; esbuild puts it in the bundle (a chunk of its own with --splitting). It
+// loads at the first `new outbound()`. Both literals are inside functions: a bundle without
+// import.meta.url (an esbuild IIFE) still imports the module, and takes the inlined copy.
 const browserModule = [
   'var module, exports, define;\n',
   wasmLoader,
+  read(join(root, 'js/inlined-wasm.js')),
   ...libraryCode,
-  "const wasmUrl = new URL('./outbound.wasm', import.meta.url).href;",
-  'const outbound = defineOutbound(createOutboundModule, { wasm: () => outboundCompileWasm(wasmUrl) });',
+  'const outbound = defineOutbound(createOutboundModule, { wasm: () => outboundCompileWasmOrInlined(',
+  "  () => new URL('./outbound.wasm', import.meta.url).href, () => import('./outbound-wasm-inline.mjs')) });",
   'export default outbound;',
   'export const { Outbound, OutboundError } = outbound;\n',
+].join('\n');
+
+// The .wasm in hex, for the file above and the one below (README.md, "With a bundler or a test
+// runner": what it costs).
+const wasmHex = readFileSync(join(values.build, 'outbound.wasm')).toString('hex');
+const inlineModule = banner('the browser build\'s outbound.wasm, in hex') + `export default '${wasmHex}';\n`;
+
+// The browser build as CommonJS: what the `browser` condition gives require() (Jest's jsdom
+// environment; webpack or esbuild apps that require the package). A CommonJS file cannot say
+// import.meta, so it carries the .wasm inlined, and must not load the ES module. jsdom lacks fetch,
+// TextEncoder and TextDecoder: the module's names for them are bound here, to the environment's own
+// where it has them (looked up at each request, so a test's own fetch is used), else to
+// js/missing-web-apis.js, which needs no Node built-in, so webpack builds stay free of them. The
+// Emscripten loader and js/outbound-api.js still see no `module`: the file's export is set outside.
+const browserCommonJs = [
+  '\'use strict\';\nmodule.exports = (function () {\nvar module, exports, define;\n',
+  read(join(root, 'js/missing-web-apis.js')),
+  'var fetch = function (url, init) { return (globalThis.fetch || outboundFetchOverXhr)(url, init); };',
+  'var TextEncoder = globalThis.TextEncoder || OutboundUtf8Encoder;',
+  'var TextDecoder = globalThis.TextDecoder || OutboundUtf8Decoder;',
+  read(join(root, 'js/inlined-wasm.js')),
+  ...libraryCode,
+  `var wasmHex = '${wasmHex}';`,
+  'return defineOutbound(createOutboundModule, { wasm: function () { return outboundCompileInlined(wasmHex); } });',
+  '})();',
+  'module.exports.default = module.exports;  // for transpiled `import outbound from` without interop helpers\n',
 ].join('\n');
 
 // Safe transformations only (no property renaming: Module['name'] and embind's names stay); the
@@ -115,11 +161,10 @@ async function minified(code, isModule) {
 mkdirSync(values.out, { recursive: true });
 writeFileSync(join(values.out, 'outbound.js'), await minified(browser, false));
 writeFileSync(join(values.out, 'outbound.mjs'), await minified(browserModule, true));
+writeFileSync(join(values.out, 'outbound-wasm-inline.mjs'), inlineModule);
+writeFileSync(join(values.out, 'outbound.cjs'), await minified(browserCommonJs, false));
 copyFileSync(join(values.build, 'outbound.wasm'), join(values.out, 'outbound.wasm'));
 copyFileSync(join(values.build, 'outbound-node.wasm'), join(values.out, 'outbound-node.wasm'));
-// Emscripten's MODULARIZE wrapper reads document.currentScript even in a Node-only build; a
-// server-side renderer with a partial `document` must not see the package touch it.
-const scriptDirProbe = "typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined";
 // The Node module reads the .wasm of its own name from beside it, as dist/ ships it.
 const nodeWasmName = /wasmBinaryFile\s*=\s*"outbound-node\.wasm"/;
 const nodeModule = reshaped(read(join(values.build, 'outbound-node.js')), 'the Node build',

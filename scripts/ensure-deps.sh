@@ -41,8 +41,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# `npm ls` fails when a devDependency of package.json is missing or at another version.
-if [ "${OUTBOUND_NEEDS_NODE_MODULES:-0}" = 1 ] && ! npm ls --depth=0 >/dev/null 2>&1; then
-  echo "Installing npm devDependencies"
-  npm install --no-audit --no-fund --loglevel=error
+# A fresh clone installs exactly what package-lock.json says (npm ci); otherwise `npm ls` fails when
+# a devDependency of package.json is missing or at another version, and npm install adds it.
+if [ "${OUTBOUND_NEEDS_NODE_MODULES:-0}" = 1 ]; then
+  if [ ! -d node_modules ]; then
+    echo "Installing npm devDependencies (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  elif ! npm ls --depth=0 >/dev/null 2>&1; then
+    echo "Installing npm devDependencies"
+    npm install --no-audit --no-fund --loglevel=error
+  fi
 fi

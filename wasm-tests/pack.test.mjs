@@ -35,11 +35,18 @@ after(async () => {
 });
 
 test('the tarball holds the built files and nothing of the sources or tests', () => {
-  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/outbound.js', 'dist/outbound.wasm', 'dist/outbound-node.cjs',
-    'dist/outbound-node.wasm', 'js/node.cjs', 'js/node.mjs', 'js/outbound-api.js', 'js/outbound.d.ts', 'js/browser.d.ts']) {
+  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/outbound.js', 'dist/outbound.mjs', 'dist/outbound-wasm-inline.mjs',
+    'dist/outbound.cjs', 'dist/outbound.wasm', 'dist/outbound-node.cjs', 'dist/outbound-node.wasm', 'js/node.cjs', 'js/node.mjs',
+    'js/outbound-api.js', 'js/outbound.d.ts', 'js/browser.d.ts']) {
     assert.ok(files.includes(needed), `${needed} is missing from ${files.join(', ')}`);
   }
   for (const file of files) assert.doesNotMatch(file, /^(src|wasm-tests|web-demo|build|scripts)\//);
+});
+
+test('every file the exports name is in the tarball', () => {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const named = (target) => (typeof target === 'string' ? [target] : Object.values(target).flatMap(named));
+  for (const file of named(manifest.exports)) assert.ok(files.includes(file.replace(/^\.\//, '')), `${file} is not packed`);
 });
 
 test('only the script-tag file is marked as having side effects: a bundle that imports the package and never uses it drops it', () => {
