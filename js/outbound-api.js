@@ -157,10 +157,6 @@ function defineOutbound(createModule, how) {
    * arguments (missing ones as undefined, extra ones dropped) to `call(instance, name, args)`.
    */
   function addApiMethods(prototype, table, call) {
-    if (!Array.isArray(table)) {
-      throw new Error('outbound: the module factory carries no method table (createModule.methods, ' +
-        'written by scripts/bundle.mjs)');
-    }
     table.forEach(function (row) {
       var name = row[0];
       var count = row[1];
