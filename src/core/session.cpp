@@ -52,8 +52,9 @@ Result<CallId> Session::call(std::string_view method, std::string_view encodedAr
   auto request = client_.prepare(method, encodedArgs, now);
   if (!request.ok()) return request.error();
   if (client_.options().disabled) {
-    if (client_.options().debug)
+    if (client_.options().debug) {
       world_.outcomes.log(DebugEvent::NotSent, std::string(method), 0, "");
+    }
     return kNotSent;
   }
   HttpRequest& built = request.value();

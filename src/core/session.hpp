@@ -151,8 +151,8 @@ class Session {
   const ClientOptions& options() const { return client_.options(); }
 
  private:
-  // Each POST in flight with its method and path, which its answer's meaning depends on: a few
-  // (maxInFlight), so a list.
+  // Each POST in flight with its method and path, which its answer's meaning depends on, and how
+  // many calls it carries (for options.debug): a few (maxInFlight), so a list.
   struct Posted {
     SendId send;
     std::string method;
