@@ -25,26 +25,28 @@ function outboundJoinBytes(chunks, limit) {
 }
 
 /**
- * POSTs the `bodyLength` bytes at `body` in the heap (copied at once) to `url`, with the headers of
- * `headerLines` (name and value alternating, one a line). The sender (outboundSendWithFetch, or
- * Module['sendHttp'] where a build has one), given (request, done), calls
- * done once, later, with {status, headers, body} for an answer, {status: 0, failure} when none came
- * (failure says why), or {status: 0} for a timeout; C++ gets the failure text as the body of
- * status 0 (core/client.hpp, HttpResponse). `request` is C++'s, handed back; `hooks` are the
- * client's (promises.js hooksOf).
+ * POSTs the `bodyLength` bytes at `body` in the heap to `url`, with the headers of `headerLines`
+ * (name and value alternating, one a line). The body is copied at once, in the form its sender
+ * takes: text for fetch (outboundSendWithFetch), bytes for Module['sendHttp'] where a build has one
+ * (Node's). The sender, given (request, done), calls done once, later, with {status, headers, body}
+ * for an answer, {status: 0, failure} when none came (failure says why), or {status: 0} for a
+ * timeout; C++ gets the failure text as the body of status 0 (core/client.hpp, HttpResponse).
+ * `request` is C++'s, handed back; `hooks` are the client's (promises.js hooksOf).
  */
 Module['postHttp'] = function (request, url, body, bodyLength, headerLines, timeoutMs, hooks) {
   var headers = {};
   var fields = headerLines.split('\n');
   for (var i = 0; i + 1 < fields.length; i += 2) headers[fields[i]] = fields[i + 1];
+  var bytes = HEAPU8.subarray(body, body + bodyLength);
+  var viaFetch = hooks.fetch || !Module['sendHttp'];
   var message = {
-    method: 'POST', url: url, headers: headers, body: HEAPU8.slice(body, body + bodyLength), timeoutMs: timeoutMs,
+    method: 'POST', url: url, headers: headers, body: viaFetch ? UTF8Decoder.decode(bytes) : bytes.slice(), timeoutMs: timeoutMs,
   };
   function answered(reply) {
     var answer = reply.status ? reply.body : reply.failure || '';
     Module['httpAnswered'](request, reply.status, answer, reply.headers || '');
   }
-  if (hooks.fetch || !Module['sendHttp']) outboundSendWithFetch(hooks.fetch, message, answered);
+  if (viaFetch) outboundSendWithFetch(hooks.fetch, message, answered);
   else Module['sendHttp'](message, answered);
 };
 
@@ -123,19 +125,16 @@ function outboundHeaderText(headers) {
   return text;
 }
 
-var outboundUtf8Decoder = new TextDecoder();
-
 // fetch follows every redirect by itself and says only where it ended: the core decides what a
-// redirected reply means (core/client.cpp, Client::outcome). The body goes as text: Node's fetch
-// detaches a byte array it has sent, and then fails to send it again after a 307 or 308. Without
+// redirected reply means (core/client.cpp, Client::outcome). The body comes as text (postHttp):
+// Node's fetch detaches a byte array it has sent, and then fails to send it again after a 307 or
+// 308. Without
 // `fetchFunction`, the runtime's fetch; a runtime without one fails each request, saying so.
 function outboundSendWithFetch(fetchFunction, request, done) {
   var controller = typeof AbortController === 'function' ? new AbortController() : null;
   var end = outboundRequestEnd(request.timeoutMs, done, function () { if (controller) controller.abort(); });
   end.start();
-  var init = {
-    'method': request.method, 'headers': request.headers, 'body': outboundUtf8Decoder.decode(request.body), 'redirect': 'follow',
-  };
+  var init = { 'method': request.method, 'headers': request.headers, 'body': request.body, 'redirect': 'follow' };
   if (controller) init['signal'] = controller.signal;
   var sent;
   try {
